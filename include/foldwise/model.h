@@ -1,0 +1,230 @@
+/* model.h: the model interface and its registry.
+ *
+ * A model is one file in src/models/ exporting one `const fw_model_type`
+ * filled with designated initialisers, plus one line in
+ * src/models/registry.c. The type carries the model's name, capabilities,
+ * hyperparameter schema (names as scikit-learn's where the meaning is the
+ * same; foldwise's n_trees, n_iter, max_leaves, k across models), and the
+ * methods below. State is opaque: the caller allocates `state_size` zeroed
+ * bytes, `fit` fills them, `free_state` releases what fit allocated inside.
+ *
+ * Data reach a model as a column-major matrix plus an index set of training
+ * rows: with no preprocessing that is the shared dataset itself, with
+ * preprocessing a per-task transformed copy. A fit writes nothing outside
+ * its own state. Every iterative fit polls ctx->deadline once per iteration
+ * (or per tree, per pass) and returns FW_ETIMEOUT when it has passed, so a
+ * task timeout works for every model.
+ */
+#ifndef FOLDWISE_MODEL_H
+#define FOLDWISE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "foldwise/core.h"
+
+/* ---- hyperparameters -------------------------------------------------- */
+
+typedef enum fw_param_kind {
+    FW_PARAM_REAL,    /* a number in [lo, hi]                                  */
+    FW_PARAM_INT,     /* an integer in [lo, hi]                                */
+    FW_PARAM_CHOICE,  /* one of `choices`                                      */
+    FW_PARAM_BOOL     /* true / false (num 1 / 0)                              */
+} fw_param_kind;
+
+enum {
+    FW_PARAM_LOG = 1u << 0,      /* naturally searched on a log scale (C, alpha)  */
+    FW_PARAM_LO_OPEN = 1u << 1,  /* lo itself is not allowed (C > 0)              */
+    FW_PARAM_HI_OPEN = 1u << 2,
+};
+
+typedef struct fw_param_spec {
+    const char *name;
+    fw_param_kind kind;
+    double def;                  /* default number (REAL/INT/BOOL)              */
+    const char *def_choice;      /* default named value, or NULL (then `def`)    */
+    double lo, hi;               /* numeric range, inclusive unless *_OPEN      */
+    /* CHOICE: the allowed names. REAL/INT: extra named values also allowed
+     * (e.g. max_depth "none", max_features "sqrt"). NULL-terminated. */
+    const char *const *choices;
+    unsigned flags;
+    const char *help;
+} fw_param_spec;
+
+/* One parameter value: a named choice (choice >= 0, an index into the
+ * spec's choices) or a number (choice = -1). A configuration is an array of
+ * fw_pval in schema order, every parameter filled (defaults included). */
+typedef struct fw_pval {
+    double num;
+    int choice;
+} fw_pval;
+
+/* ---- data seen by a model --------------------------------------------- */
+
+/* Column-major matrix view: element (i, j) is data[j * ld + i]. */
+typedef struct fw_matrix {
+    const double *data;
+    size_t ld;       /* rows of storage */
+    size_t n_cols;
+} fw_matrix;
+
+static inline double fw_mat_at(const fw_matrix *m, size_t i, size_t j)
+{
+    return m->data[j * m->ld + i];
+}
+
+typedef struct fw_fit_data {
+    fw_matrix X;
+    const size_t *rows;      /* training rows (indices into X's rows) */
+    size_t n;
+    const double *y;         /* indexed like X's rows: class code or value */
+    const double *w;         /* sample weights indexed like y, or NULL */
+    int task;                /* FW_TASK_CLASSIFICATION / FW_TASK_REGRESSION (data.h) */
+    size_t n_classes;        /* classification: classes of the whole dataset */
+    const char *const *col_names;  /* n_cols names, or NULL */
+} fw_fit_data;
+
+/* What the executor gives a fit, and what the fit reports back. */
+typedef struct fw_fit_ctx {
+    const fw_deadline *deadline;
+    gsl_rng *rng;            /* this task's stream, seeded from (seed, task key) */
+    uint64_t seed;           /* the run seed */
+    uint64_t split_key;      /* identity of the training rows (split, fraction):
+                                models that key sub-streams (tree t of a forest)
+                                mix this with their own parameters */
+    /* Members: a model with FW_CAP_MEMBERS fits only members [member_lo,
+     * member_hi) (trees of a forest) when member_hi > 0. */
+    size_t member_lo, member_hi;
+    /* Shared per-worker cache (binned/sorted features of a split), or NULL.
+     * Owned by the executor; a model may store one entry keyed on split_key. */
+    void *cache;
+    /* Reported by the fit: */
+    int n_iter;              /* iterations (or epochs, rounds) used */
+    int converged;           /* 1 yes, 0 stopped at max_iter, -1 not iterative */
+    double final_gap;        /* final gradient norm / duality gap, NaN if n/a */
+    char warning[256];       /* e.g. "reached max_iter=100 before tol" */
+} fw_fit_ctx;
+
+/* ---- the model type --------------------------------------------------- */
+
+enum {
+    FW_CAP_CLASSIFY = 1u << 0,
+    FW_CAP_REGRESS = 1u << 1,
+    FW_CAP_MULTICLASS = 1u << 2,   /* more than two classes                    */
+    FW_CAP_PROBA = 1u << 3,        /* predict gives probabilities              */
+    FW_CAP_MISSING = 1u << 4,      /* NaN in features handled natively         */
+    FW_CAP_WEIGHTS = 1u << 5,      /* sample weights honoured                  */
+    FW_CAP_PATH = 1u << 6,         /* fit_predict_path shares work             */
+    FW_CAP_MEMBERS = 1u << 7,      /* can be fitted in member blocks (forests) */
+    FW_CAP_RANDOM = 1u << 8,       /* uses ctx->rng                            */
+    FW_CAP_IMPORTANCE = 1u << 9,   /* importances() available                  */
+    FW_CAP_TEST_ONLY = 1u << 10,   /* hidden from `foldwise models` (tests)    */
+};
+
+typedef struct fw_model_info {
+    int task;
+    size_t n_classes;
+    size_t n_features;
+    size_t n_train;
+} fw_model_info;
+
+typedef struct fw_model_type {
+    const char *name;
+    const char *summary;           /* one line for `foldwise models` */
+    unsigned caps;
+    const fw_param_spec *params;
+    size_t n_params;
+    size_t state_size;
+
+    /* Cross-parameter checks before any work (ranges are checked generically
+     * from the schema). NULL = nothing more to check. */
+    int (*check)(const fw_pval *cfg, const fw_model_info *info, fw_err *e);
+
+    /* Fit on d->rows. Returns FW_OK, or a code with a message in *e; a
+     * failed fit leaves state safe to free. */
+    int (*fit)(void *state, const fw_fit_data *d, const fw_pval *cfg, fw_fit_ctx *ctx,
+               fw_err *e);
+
+    /* Predict rows of X into out: classification n x n_classes row-major
+     * (probabilities with FW_CAP_PROBA, decision values otherwise);
+     * regression n values. */
+    int (*predict)(const void *state, const fw_matrix *X, const size_t *rows, size_t n,
+                   double *out, fw_err *e);
+
+    /* Optional (FW_CAP_PATH): fit every configuration of a batch that differ
+     * only in `path_param`, sharing work (one SVD for every ridge alpha, a
+     * warm-started C path, one forest scored at several sizes), and write
+     * configuration c's predictions on rows `eval` into out[c]. ctx[c] and
+     * errs[c] receive each configuration's report; the return value is
+     * FW_OK unless the whole batch failed. Results must equal, within the
+     * solver tolerance, fitting each configuration alone. */
+    const char *path_param;
+    int (*fit_predict_path)(const fw_fit_data *d, const fw_pval *const *cfgs, size_t n_cfg,
+                            const fw_matrix *X, const size_t *eval, size_t n_eval,
+                            double *const *out, fw_fit_ctx *ctx, fw_err *errs);
+
+    /* Serialise a fitted state (for `foldwise predict`) and read it back. */
+    int (*save)(const void *state, fw_sb *out, fw_err *e);
+    int (*load)(void *state, const void *buf, size_t n, fw_err *e);
+
+    /* Optional: per-feature importances (n_cols values summing to 1). */
+    int (*importances)(const void *state, double *out, size_t n_cols, fw_err *e);
+
+    /* Optional: a complexity score for refit `one_se` (lower = simpler),
+     * e.g. 1/C for logreg, alpha negated for ridge, depth for trees. */
+    double (*complexity)(const fw_pval *cfg);
+
+    /* Release what fit or load allocated inside state (not state itself). */
+    void (*free_state)(void *state);
+} fw_model_type;
+
+extern const fw_model_type *const fw_models[];  /* NULL-terminated registry */
+const fw_model_type *fw_model_find(const char *name);
+
+/* ---- helpers over the schema ------------------------------------------ */
+
+/* Index of a parameter by name, or -1. */
+long fw_param_index(const fw_model_type *m, const char *name);
+/* Fill cfg (m->n_params values) with the defaults. */
+void fw_param_defaults(const fw_model_type *m, fw_pval *cfg);
+/* Parse a value given as text (from YAML or --set) into *v, checking kind
+ * and range. Errors name the model and parameter. */
+int fw_param_parse(const fw_model_type *m, size_t idx, const char *text, fw_pval *v, fw_err *e);
+/* Check a numeric value against the spec (kind and range). */
+int fw_param_check_value(const fw_model_type *m, size_t idx, const fw_pval *v, fw_err *e);
+/* Text form of a value ("0.1", "l2", "none") into buf. */
+void fw_param_format(const fw_model_type *m, size_t idx, const fw_pval *v, char *buf, size_t n);
+/* The name of a CHOICE value (or named numeric value), or NULL for a number. */
+const char *fw_param_choice_name(const fw_model_type *m, size_t idx, const fw_pval *v);
+
+/* ---- a fitted model instance ------------------------------------------ */
+
+typedef struct fw_model {
+    const fw_model_type *type;
+    fw_pval *cfg;
+    void *state;
+    size_t n_cols;       /* columns it was fitted on */
+    size_t n_classes;
+    int task;
+} fw_model;
+
+/* Allocate an unfitted model with configuration cfg (copied). */
+fw_model *fw_model_alloc(const fw_model_type *t, const fw_pval *cfg);
+int fw_model_fit(fw_model *m, const fw_fit_data *d, fw_fit_ctx *ctx, fw_err *e);
+int fw_model_predict(const fw_model *m, const fw_matrix *X, const size_t *rows, size_t n,
+                     double *out, fw_err *e);
+void fw_model_free(fw_model *m);
+
+/* A zeroed fit context with a deadline and rng (converged = -1, final_gap = NaN). */
+void fw_fit_ctx_init(fw_fit_ctx *ctx, const fw_deadline *deadline, gsl_rng *rng);
+
+/* Class weights: "balanced" as scikit-learn computes them,
+ * n_samples / (n_present * count_c) over the training rows, where n_present
+ * counts the classes present in the rows (sample weights play no part, as in
+ * scikit-learn). out has n_classes entries; absent classes get weight 0. */
+void fw_class_weights_balanced(const double *y, const size_t *rows, size_t n,
+                               size_t n_classes, double *out);
+
+#endif /* FOLDWISE_MODEL_H */
