@@ -64,6 +64,8 @@ typedef struct fw_table {
     double **data;     /* data[j][i]: column j, row i; NaN = missing */
     long *line;        /* line in the file where row i starts (NULL = row + 2) */
     char *source;      /* path, for messages */
+    long target_col;   /* the format's own target column (LIBSVM label, HDF5 /y), or -1 */
+    long group_col;    /* the format's own group column (LIBSVM qid), or -1 */
 } fw_table;
 
 void fw_table_free(fw_table *t);

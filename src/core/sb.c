@@ -111,10 +111,19 @@ void fw_fmt_double(char *buf, size_t n, double v)
         snprintf(buf, n, v > 0 ? "inf" : "-inf");
         return;
     }
+    /* The fewest significant digits that read back exactly; fixed notation
+     * for exponents in [-5, 15] (as Python's repr), so 10 is "10", not
+     * "1e+01". */
     for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
+        snprintf(buf, n, "%.*e", prec - 1, v);
+        if (strtod(buf, NULL) != v)
+            continue;
+        int ex = atoi(strchr(buf, 'e') + 1);
+        if (ex >= -5 && ex <= 15)
+            snprintf(buf, n, "%.*f", prec - 1 - ex > 0 ? prec - 1 - ex : 0, v);
+        else
+            snprintf(buf, n, "%.*g", prec, v);
+        return;
     }
 }
 

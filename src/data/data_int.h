@@ -1,0 +1,61 @@
+/* data_int.h: helpers shared by the readers (not public API). */
+#ifndef FOLDWISE_DATA_INT_H
+#define FOLDWISE_DATA_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "foldwise/data.h"
+
+/* 1 when the text is inf/infinity with an optional sign (an error in data). */
+int fw_is_inf_word(const char *s, size_t n);
+
+/* String interning: each distinct string gets an id in order of first
+ * appearance. */
+typedef struct fw_strtab {
+    char **strs;
+    size_t n, cap;
+    uint32_t *slots;   /* open addressing: id + 1, 0 = empty */
+    size_t nslots;
+} fw_strtab;
+
+void fw_strtab_init(fw_strtab *t);
+/* Id of s[0..n), adding it when new; UINT32_MAX when out of memory. */
+uint32_t fw_strtab_intern(fw_strtab *t, const char *s, size_t n);
+void fw_strtab_free(fw_strtab *t);
+
+/* Sort the strings of a table into level order (numerically when all parse
+ * as numbers, otherwise by strcmp) and give the map old id -> new code.
+ * levels receives the strings (moved out of the table). */
+int fw_levels_sort(fw_strtab *t, char ***levels, uint32_t **remap);
+
+/* A table with n_cols columns and room for the given rows. */
+fw_table *fw_table_alloc(size_t n_cols, const char *source);
+/* 1 when `s` (length n, already unquoted) is one of the missing tokens. */
+int fw_is_missing(const fw_data_opts *o, const char *s, size_t n);
+/* 1 when name is in the list. */
+int fw_name_in(const char *name, char *const *list, size_t n);
+
+/* Column typing shared by text readers (CSV, ARFF): a column's cells as they
+ * arrive, numbers parsed on the fly and other strings interned. */
+typedef struct fw_colbuf {
+    double *v;
+    uint32_t *sid;          /* string id per row (UINT32_MAX = not a string), lazily */
+    size_t n, cap;
+    fw_strtab tab;
+    size_t n_num, n_str;
+    long bad_line, bad_col; /* first non-numeric cell */
+    char bad_text[48];
+} fw_colbuf;
+
+int fw_colbuf_reserve(fw_colbuf *c, size_t rows);
+/* Add one cell: missing token -> NaN, a number, or an interned string. An
+ * infinite or overflowing number is an error at (line, col). */
+int fw_colbuf_push(fw_colbuf *c, const fw_data_opts *o, const char *s, size_t n,
+                   const char *path, long line, long col, const char *colname, fw_err *e);
+/* Turn the interned strings into sorted level codes (col gets the levels). */
+int fw_colbuf_to_levels(fw_colbuf *c, fw_column *col);
+void fw_colbuf_free(fw_colbuf *c);
+void fw_column_clear(fw_column *c);
+
+#endif

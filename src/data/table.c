@@ -1,0 +1,218 @@
+/* table.c: the table every reader produces, format dispatch, and the
+ * column typing shared by the text readers (CSV, ARFF). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "data_int.h"
+
+const char *const fw_default_missing[] = {"", "NA", "NaN", "nan", "N/A", "?", "null", "NULL"};
+const size_t fw_n_default_missing = sizeof fw_default_missing / sizeof fw_default_missing[0];
+
+fw_table *fw_table_alloc(size_t n_cols, const char *source)
+{
+    fw_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->n_cols = n_cols;
+    t->target_col = t->group_col = -1;
+    t->cols = calloc(n_cols ? n_cols : 1, sizeof *t->cols);
+    t->data = calloc(n_cols ? n_cols : 1, sizeof *t->data);
+    t->source = fw_strdup(source ? source : "");
+    if (!t->cols || !t->data || !t->source) {
+        fw_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void fw_column_clear(fw_column *c)
+{
+    free(c->name);
+    for (size_t l = 0; l < c->n_levels; l++)
+        free(c->levels[l]);
+    free(c->levels);
+    memset(c, 0, sizeof *c);
+}
+
+void fw_table_free(fw_table *t)
+{
+    if (!t)
+        return;
+    for (size_t j = 0; j < t->n_cols; j++) {
+        if (t->cols)
+            fw_column_clear(&t->cols[j]);
+        if (t->data)
+            free(t->data[j]);
+    }
+    free(t->cols);
+    free(t->data);
+    free(t->line);
+    free(t->source);
+    free(t);
+}
+
+static int trimmed_eq(const char *s, size_t n, const char *tok)
+{
+    while (n && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return strlen(tok) == n && strncmp(s, tok, n) == 0;
+}
+
+int fw_is_missing(const fw_data_opts *o, const char *s, size_t n)
+{
+    if (o && o->missing) {
+        for (size_t i = 0; i < o->n_missing; i++)
+            if (trimmed_eq(s, n, o->missing[i]))
+                return 1;
+        return 0;
+    }
+    for (size_t i = 0; i < fw_n_default_missing; i++)
+        if (trimmed_eq(s, n, fw_default_missing[i]))
+            return 1;
+    return 0;
+}
+
+int fw_name_in(const char *name, char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *ext_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash : path, '.');
+    return dot ? dot + 1 : "";
+}
+
+int fw_table_read(const fw_data_opts *opts, const char *path, fw_table **out, fw_err *e)
+{
+    const char *fmt = opts && opts->format && strcmp(opts->format, "auto") != 0 ? opts->format
+                                                                               : NULL;
+    *out = NULL;
+    if (!fmt) {
+        const char *x = ext_of(path);
+        if (!strcasecmp(x, "csv") || !strcasecmp(x, "tsv") || !strcasecmp(x, "txt"))
+            fmt = "csv";
+        else if (!strcasecmp(x, "libsvm") || !strcasecmp(x, "svm") || !strcasecmp(x, "svmlight"))
+            fmt = "libsvm";
+        else if (!strcasecmp(x, "h5") || !strcasecmp(x, "hdf5"))
+            fmt = "hdf5";
+        else if (!strcasecmp(x, "arff"))
+            fmt = "arff";
+        else
+            return fw_err_at(e, FW_EINVAL, path, 0, 0,
+                             "cannot tell the format from the extension '.%s': set data.format "
+                             "to csv, libsvm, hdf5 or arff", x);
+    }
+    if (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv"))
+        return fw_csv_read(path, opts, out, e);
+    if (!strcmp(fmt, "libsvm") || !strcmp(fmt, "svmlight"))
+        return fw_libsvm_read(path, opts, out, e);
+    if (!strcmp(fmt, "hdf5"))
+        return fw_hdf5_read(path, opts, out, e);
+    if (!strcmp(fmt, "arff"))
+        return fw_arff_read(path, opts, out, e);
+    return fw_err_set(e, FW_EINVAL, "data.format: unknown format '%s' (csv, libsvm, hdf5, arff)",
+                      fmt);
+}
+
+/* ---- column typing for text readers ----------------------------------- */
+
+int fw_colbuf_reserve(fw_colbuf *c, size_t rows)
+{
+    if (rows <= c->cap)
+        return FW_OK;
+    double *v = realloc(c->v, rows * sizeof *v);
+    if (!v)
+        return FW_ENOMEM;
+    c->v = v;
+    if (c->sid) {
+        uint32_t *s = realloc(c->sid, rows * sizeof *s);
+        if (!s)
+            return FW_ENOMEM;
+        c->sid = s;
+    }
+    c->cap = rows;
+    return FW_OK;
+}
+
+int fw_colbuf_push(fw_colbuf *c, const fw_data_opts *o, const char *s, size_t n,
+                   const char *path, long line, long col, const char *colname, fw_err *e)
+{
+    if (c->n == c->cap && fw_colbuf_reserve(c, c->cap ? c->cap * 2 : 1024))
+        return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", path);
+    double x;
+    if (fw_is_missing(o, s, n)) {
+        c->v[c->n] = NAN;
+    } else if (fw_parse_double(s, n, &x)) {
+        if (!isfinite(x))
+            return fw_err_at(e, FW_EINVAL, path, line, col,
+                             "column '%s': '%.*s' is out of the range of a double", colname,
+                             (int)(n > 40 ? 40 : n), s);
+        c->v[c->n] = x;
+        c->n_num++;
+    } else if (fw_is_inf_word(s, n)) {
+        return fw_err_at(e, FW_EINVAL, path, line, col,
+                         "column '%s': infinite value '%.*s' (infinities are not allowed)",
+                         colname, (int)(n > 40 ? 40 : n), s);
+    } else {
+        if (!c->sid) {
+            c->sid = malloc(c->cap * sizeof *c->sid);
+            if (!c->sid)
+                return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", path);
+            for (size_t i = 0; i < c->cap; i++)
+                c->sid[i] = UINT32_MAX;
+        }
+        uint32_t id = fw_strtab_intern(&c->tab, s, n);
+        if (id == UINT32_MAX)
+            return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", path);
+        if (c->n_str++ == 0) {
+            c->bad_line = line;
+            c->bad_col = col;
+            snprintf(c->bad_text, sizeof c->bad_text, "%.*s", (int)(n > 40 ? 40 : n), s);
+        }
+        c->v[c->n] = NAN;
+        c->sid[c->n] = id;
+        c->n++;
+        return FW_OK;
+    }
+    if (c->sid)
+        c->sid[c->n] = UINT32_MAX;
+    c->n++;
+    return FW_OK;
+}
+
+void fw_colbuf_free(fw_colbuf *c)
+{
+    if (!c)
+        return;
+    free(c->v);
+    free(c->sid);
+    fw_strtab_free(&c->tab);
+    memset(c, 0, sizeof *c);
+}
+
+/* Replace string ids by sorted level codes in c->v; levels go to col. */
+int fw_colbuf_to_levels(fw_colbuf *c, fw_column *col)
+{
+    uint32_t *remap = NULL;
+    col->n_levels = c->tab.n;
+    if (fw_levels_sort(&c->tab, &col->levels, &remap))
+        return FW_ENOMEM;
+    col->categorical = 1;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->sid && c->sid[i] != UINT32_MAX)
+            c->v[i] = (double)remap[c->sid[i]];
+    free(remap);
+    return FW_OK;
+}
