@@ -172,6 +172,11 @@ typedef struct fw_model_type {
     /* Optional: per-feature importances (n_cols values summing to 1). */
     int (*importances)(const void *state, double *out, size_t n_cols, fw_err *e);
 
+    /* Optional: the fitted model as a JSON object (coefficients and
+     * intercepts, tree structure, iterations), for reports and parity
+     * tests. Appends to out. */
+    int (*describe)(const void *state, fw_sb *out, fw_err *e);
+
     /* Optional: a complexity score for refit `one_se` (lower = simpler),
      * e.g. 1/C for logreg, alpha negated for ridge, depth for trees. */
     double (*complexity)(const fw_pval *cfg);

@@ -1,0 +1,299 @@
+/* fit_tool.c: fit one model on explicit splits and print its predictions,
+ * for the parity scripts that compare foldwise's models with scikit-learn,
+ * LIBLINEAR and XGBoost on the same rows.
+ *
+ *   fit_tool --data FILE --target COL [--fold COL] [--task classification|regression]
+ *            [--categorical C1,C2] [--drop C1,C2]
+ *            --model NAME [--param NAME=VALUE]... [--path NAME=V1,V2,...]
+ *            [--prep impute=mean,scale=standard,encode=onehot,resample=smote]
+ *            [--seed S] [--describe] [--train]
+ *
+ * Splits: with --fold, one split per distinct value f >= 0 of that column
+ * (train on fold != f, test on fold == f; -1 rows always train), in
+ * ascending order; without it, one split training and testing on all rows.
+ * Output, one line each:
+ *   split F n_train N n_test M
+ *   pred F C ROW Y_PRED [S_0 ... S_k-1]     (C = config index along --path)
+ *   train F C ROW Y_PRED [S...]             (with --train: training rows)
+ *   fit F C STATUS N_ITER CONVERGED GAP     (STATUS 0 = ok; message on stderr)
+ *   describe F C JSON                        (with --describe)
+ * Exit 2 on bad usage or data. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "foldwise/data.h"
+#include "foldwise/exec.h"
+#include "foldwise/model.h"
+#include "foldwise/prep.h"
+
+#define MAX_PARAMS 64
+#define MAX_PATH 256
+
+typedef struct tool_args {
+    fw_data_opts data;
+    const char *model, *prep, *path_name, *path_values;
+    const char *pnames[MAX_PARAMS], *pvalues[MAX_PARAMS];
+    size_t n_params;
+    uint64_t seed;
+    int describe, train;
+} tool_args;
+
+static char **split_list(const char *s, size_t *n)
+{
+    char *copy = fw_strdup(s);
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    char **out = calloc(cap, sizeof *out);
+    *n = 0;
+    for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ","))
+        out[(*n)++] = fw_strdup(tok);
+    free(copy);
+    return out;
+}
+
+static int parse_args(int argc, char **argv, tool_args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(k, "--describe")) {
+            a->describe = 1;
+            continue;
+        }
+        if (!strcmp(k, "--train")) {
+            a->train = 1;
+            continue;
+        }
+        if (!v)
+            return fprintf(stderr, "fit_tool: %s needs a value\n", k), 2;
+        i++;
+        if (!strcmp(k, "--data"))
+            a->data.path = (char *)v;
+        else if (!strcmp(k, "--target"))
+            a->data.target = (char *)v;
+        else if (!strcmp(k, "--fold"))
+            a->data.fold = (char *)v;
+        else if (!strcmp(k, "--task"))
+            a->data.task = !strcmp(v, "regression") ? FW_TASK_REGRESSION : FW_TASK_CLASSIFICATION;
+        else if (!strcmp(k, "--categorical"))
+            a->data.categorical = split_list(v, &a->data.n_categorical);
+        else if (!strcmp(k, "--drop"))
+            a->data.drop = split_list(v, &a->data.n_drop);
+        else if (!strcmp(k, "--model"))
+            a->model = v;
+        else if (!strcmp(k, "--prep"))
+            a->prep = v;
+        else if (!strcmp(k, "--seed"))
+            a->seed = strtoull(v, NULL, 10);
+        else if (!strcmp(k, "--param") || !strcmp(k, "--path")) {
+            const char *eq = strchr(v, '=');
+            if (!eq)
+                return fprintf(stderr, "fit_tool: %s wants NAME=VALUE\n", k), 2;
+            char *name = fw_strdup(v);
+            name[eq - v] = '\0';
+            if (!strcmp(k, "--path")) {
+                a->path_name = name;
+                a->path_values = eq + 1;
+            } else if (a->n_params < MAX_PARAMS) {
+                a->pnames[a->n_params] = name;
+                a->pvalues[a->n_params++] = eq + 1;
+            }
+        } else
+            return fprintf(stderr, "fit_tool: unknown option %s\n", k), 2;
+    }
+    if (!a->data.path || !a->model)
+        return fprintf(stderr, "fit_tool: --data and --model are required\n"), 2;
+    return 0;
+}
+
+static int lookup(const char *const *names, const char *v)
+{
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(names[i], v))
+            return i;
+    return -1;
+}
+
+static int parse_prep(const char *s, fw_prep_spec *p)
+{
+    memset(p, 0, sizeof *p);
+    p->smote_k = 5;
+    if (!s)
+        return 0;
+    size_t n;
+    char **kv = split_list(s, &n);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *eq = strchr(kv[i], '=');
+        if (!eq) {
+            rc = 2;
+            break;
+        }
+        *eq = '\0';
+        const char *v = eq + 1;
+        int *slot = !strcmp(kv[i], "impute") ? &p->impute
+                    : !strcmp(kv[i], "scale") ? &p->scale
+                    : !strcmp(kv[i], "encode") ? &p->encode
+                    : !strcmp(kv[i], "resample") ? &p->resample
+                                                 : NULL;
+        const char *const *names = slot == &p->impute   ? fw_impute_names
+                                   : slot == &p->scale  ? fw_scale_names
+                                   : slot == &p->encode ? fw_encode_names
+                                                        : fw_resample_names;
+        if (!strcmp(kv[i], "smote_k")) {
+            p->smote_k = atoi(v);
+            continue;
+        }
+        if (!slot || (*slot = lookup(names, v)) < 0) {
+            fprintf(stderr, "fit_tool: bad --prep item %s=%s\n", kv[i], v);
+            rc = 2;
+            break;
+        }
+    }
+    return rc;
+}
+
+static void print_rows(const char *tag, size_t split, size_t c, const fw_dataset *d,
+                       const size_t *orig, const double *out, size_t n)
+{
+    size_t k = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1;
+    for (size_t i = 0; i < n; i++) {
+        const double *o = out + i * k;
+        double yp = o[0];
+        if (d->task == FW_TASK_CLASSIFICATION)
+            fw_argmax_rows(o, 1, k, &yp);
+        printf("%s %zu %zu %zu %.17g", tag, split, c, orig[i], yp);
+        for (size_t j = 0; k > 1 && j < k; j++)
+            printf(" %.17g", o[j]);
+        printf("\n");
+    }
+}
+
+/* Fit configuration `cfg` on the design and print what was asked. */
+static int run_config(const tool_args *a, const fw_model_type *t, const fw_pval *cfg,
+                      const fw_dataset *d, const fw_design *g, size_t split, size_t c,
+                      const size_t *train_orig, size_t n_train_orig, const size_t *test_orig)
+{
+    fw_err e = {0};
+    gsl_rng *rng = fw_rng_alloc(a->seed, split);
+    fw_fit_ctx ctx;
+    fw_fit_ctx_init(&ctx, NULL, rng);
+    ctx.seed = a->seed;
+    ctx.split_key = split;
+    fw_model *m = fw_model_alloc(t, cfg);
+    size_t k = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1;
+    size_t nmax = g->n_eval > g->fit.n ? g->n_eval : g->fit.n;
+    double *out = malloc((nmax ? nmax : 1) * k * sizeof *out);
+    int rc = fw_model_fit(m, &g->fit, &ctx, &e);
+    printf("fit %zu %zu %d %d %d %.17g\n", split, c, rc, ctx.n_iter, ctx.converged,
+           ctx.final_gap);
+    if (rc) {
+        fprintf(stderr, "fit_tool: split %zu config %zu: %s\n", split, c, e.msg);
+    } else {
+        if ((rc = fw_model_predict(m, &g->fit.X, g->eval, g->n_eval, out, &e)) == 0)
+            print_rows("pred", split, c, d, test_orig, out, g->n_eval);
+        /* Resampled training sets have rows without a dataset row: skip. */
+        if (!rc && a->train && g->fit.n == n_train_orig &&
+            (rc = fw_model_predict(m, &g->fit.X, g->fit.rows, g->fit.n, out, &e)) == 0)
+            print_rows("train", split, c, d, train_orig, out, g->fit.n);
+        if (rc)
+            fprintf(stderr, "fit_tool: predict: %s\n", e.msg);
+        if (!rc && a->describe && t->describe) {
+            fw_sb sb;
+            fw_sb_init(&sb);
+            if (t->describe(m->state, &sb, &e) == 0)
+                printf("describe %zu %zu %s\n", split, c, sb.s ? sb.s : "{}");
+            fw_sb_free(&sb);
+        }
+    }
+    free(out);
+    fw_model_free(m);
+    gsl_rng_free(rng);
+    return rc;
+}
+
+/* Configurations: the fixed --param values, one per --path value. */
+static int build_configs(const tool_args *a, const fw_model_type *t, fw_pval **cfgs, size_t *n)
+{
+    fw_err e;
+    size_t nv = 1;
+    char **vals = a->path_name ? split_list(a->path_values, &nv) : NULL;
+    *cfgs = calloc(nv * t->n_params + 1, sizeof **cfgs);
+    *n = nv;
+    for (size_t c = 0; c < nv; c++) {
+        fw_pval *cfg = *cfgs + c * t->n_params;
+        fw_param_defaults(t, cfg);
+        for (size_t i = 0; i <= a->n_params; i++) {
+            const char *name = i < a->n_params ? a->pnames[i] : a->path_name;
+            const char *val = i < a->n_params ? a->pvalues[i] : (vals ? vals[c] : NULL);
+            if (!name || !val)
+                continue;
+            long idx = fw_param_index(t, name);
+            if (idx < 0)
+                return fprintf(stderr, "fit_tool: %s has no parameter %s\n", t->name, name), 2;
+            if (fw_param_parse(t, (size_t)idx, val, &cfg[idx], &e))
+                return fprintf(stderr, "fit_tool: %s\n", e.msg), 2;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    tool_args a;
+    fw_prep_spec prep;
+    fw_err e = {0};
+    fw_dataset *d;
+    gsl_set_error_handler_off();
+    fw_blas_init();
+    if (parse_args(argc, argv, &a) || parse_prep(a.prep, &prep))
+        return 2;
+    const fw_model_type *t = fw_model_find(a.model);
+    if (!t)
+        return fprintf(stderr, "fit_tool: unknown model %s\n", a.model), 2;
+    if (fw_dataset_load(&a.data, &d, &e)) {
+        fprintf(stderr, "fit_tool: %s:%ld:%ld: %s\n", e.file, e.line, e.col, e.msg);
+        return 2;
+    }
+    fw_pval *cfgs;
+    size_t n_cfg;
+    if (build_configs(&a, t, &cfgs, &n_cfg))
+        return 2;
+    int32_t max_fold = d->fold ? -1 : 0;
+    for (size_t i = 0; d->fold && i < d->n_rows; i++)
+        max_fold = d->fold[i] > max_fold ? d->fold[i] : max_fold;
+    size_t *tr = malloc(d->n_rows * sizeof *tr), *te = malloc(d->n_rows * sizeof *te);
+    int status = 0;
+    for (int32_t f = 0; f <= max_fold; f++) {
+        size_t ntr = 0, nte = 0;
+        for (size_t i = 0; i < d->n_rows; i++) {
+            if (!d->fold || d->fold[i] != f)
+                tr[ntr++] = i;
+            if (!d->fold || d->fold[i] == f)
+                te[nte++] = i;
+        }
+        if (nte == 0)
+            continue;
+        printf("split %d n_train %zu n_test %zu\n", f, ntr, nte);
+        fw_design g;
+        gsl_rng *rng = fw_rng_alloc(a.seed, 1000 + (uint64_t)f);
+        if (fw_design_build(d, &prep, tr, ntr, te, nte, rng, &g, &e)) {
+            fprintf(stderr, "fit_tool: %s\n", e.msg);
+            return 2;
+        }
+        for (size_t c = 0; c < n_cfg; c++)
+            status |= run_config(&a, t, cfgs + c * t->n_params, d, &g, (size_t)f, c, tr, ntr,
+                                 te);
+        fw_design_free(&g);
+        gsl_rng_free(rng);
+    }
+    free(tr);
+    free(te);
+    free(cfgs);
+    fw_dataset_free(d);
+    return status ? 1 : 0;
+}
