@@ -113,10 +113,13 @@ double fw_cpu_now(void);    /* CPU seconds of this process */
 double fw_wall_epoch(void); /* seconds since the Unix epoch (for reports) */
 
 /* A deadline an iterative fit polls. `at` is in fw_now() seconds (0 = none);
- * `stop` points to a flag a signal handler may raise (may be NULL). */
+ * `stop` points to a flag a signal handler may raise (may be NULL);
+ * `budget`, for tests, counts polls down and expires the deadline at zero,
+ * so a test can stop a fit mid-way without depending on the clock. */
 typedef struct fw_deadline {
     double at;
     volatile sig_atomic_t *stop;
+    long *budget;
 } fw_deadline;
 /* Nonzero once the deadline passed or a stop was requested. Cheap enough to
  * call once per solver iteration. `d` may be NULL (never expires). */

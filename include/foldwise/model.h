@@ -121,6 +121,7 @@ enum {
     FW_CAP_RANDOM = 1u << 8,       /* uses ctx->rng                            */
     FW_CAP_IMPORTANCE = 1u << 9,   /* importances() available                  */
     FW_CAP_TEST_ONLY = 1u << 10,   /* hidden from `foldwise models` (tests)    */
+    FW_CAP_ITERATIVE = 1u << 11,   /* polls ctx->deadline; FW_ETIMEOUT when hit */
 };
 
 typedef struct fw_model_info {
@@ -217,9 +218,16 @@ typedef struct fw_model {
 
 /* Allocate an unfitted model with configuration cfg (copied). */
 fw_model *fw_model_alloc(const fw_model_type *t, const fw_pval *cfg);
+/* Fit through the type, after the checks every model shares: no training
+ * rows, NaN in features for a model without FW_CAP_MISSING (the error names
+ * the column and row and points to preprocess.impute), an expired deadline. */
 int fw_model_fit(fw_model *m, const fw_fit_data *d, fw_fit_ctx *ctx, fw_err *e);
+/* Predict through the type; NaN checks as for fit. */
 int fw_model_predict(const fw_model *m, const fw_matrix *X, const size_t *rows, size_t n,
                      double *out, fw_err *e);
+/* The first NaN among rows of X: 1 and its position, or 0. */
+int fw_matrix_find_nan(const fw_matrix *X, const size_t *rows, size_t n, size_t *row,
+                       size_t *col);
 void fw_model_free(fw_model *m);
 
 /* A zeroed fit context with a deadline and rng (converged = -1, final_gap = NaN). */

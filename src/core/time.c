@@ -31,5 +31,7 @@ int fw_deadline_passed(const fw_deadline *d)
         return 0;
     if (d->stop && *d->stop)
         return 1;
+    if (d->budget && --*d->budget <= 0)
+        return 1;
     return d->at > 0 && fw_now() > d->at;
 }

@@ -35,8 +35,45 @@ fw_model *fw_model_alloc(const fw_model_type *t, const fw_pval *cfg)
     return m;
 }
 
+int fw_matrix_find_nan(const fw_matrix *X, const size_t *rows, size_t n, size_t *row,
+                       size_t *col)
+{
+    for (size_t j = 0; j < X->n_cols; j++) {
+        const double *c = X->data + j * X->ld;
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(c[rows[i]])) {
+                *row = rows[i];
+                *col = j;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int refuse_nan(const fw_model_type *t, const fw_matrix *X, const size_t *rows, size_t n,
+                      const char *const *names, fw_err *e)
+{
+    size_t r, c;
+    if ((t->caps & FW_CAP_MISSING) || !fw_matrix_find_nan(X, rows, n, &r, &c))
+        return FW_OK;
+    if (names)
+        return fw_err_set(e, FW_EINVAL, "%s cannot handle missing values (column '%s' is "
+                          "missing in row %zu): set preprocess.impute", t->name, names[c], r);
+    return fw_err_set(e, FW_EINVAL, "%s cannot handle missing values (feature %zu is missing "
+                      "in row %zu): set preprocess.impute", t->name, c, r);
+}
+
 int fw_model_fit(fw_model *m, const fw_fit_data *d, fw_fit_ctx *ctx, fw_err *e)
 {
+    int rc;
+    if (d->n == 0)
+        return fw_err_set(e, FW_EINVAL, "%s: no training rows", m->type->name);
+    if ((rc = refuse_nan(m->type, &d->X, d->rows, d->n, d->col_names, e)))
+        return rc;
+    if (ctx && fw_deadline_passed(ctx->deadline))
+        return fw_err_set(e, FW_ETIMEOUT, "%s: the task's time limit passed before the fit",
+                          m->type->name);
     m->n_cols = d->X.n_cols;
     m->n_classes = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1;
     m->task = d->task;
@@ -49,6 +86,9 @@ int fw_model_predict(const fw_model *m, const fw_matrix *X, const size_t *rows, 
     if (X->n_cols != m->n_cols)
         return fw_err_set(e, FW_EINVAL, "%s: fitted on %zu columns, asked to predict %zu",
                           m->type->name, m->n_cols, X->n_cols);
+    int rc = refuse_nan(m->type, X, rows, n, NULL, e);
+    if (rc)
+        return rc;
     return m->type->predict(m->state, X, rows, n, out, e);
 }
 

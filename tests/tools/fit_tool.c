@@ -6,7 +6,7 @@
  *            [--categorical C1,C2] [--drop C1,C2]
  *            --model NAME [--param NAME=VALUE]... [--path NAME=V1,V2,...]
  *            [--prep impute=mean,scale=standard,encode=onehot,resample=smote]
- *            [--seed S] [--describe] [--train]
+ *            [--seed S] [--describe] [--train] [--use-path]
  *
  * Splits: with --fold, one split per distinct value f >= 0 of that column
  * (train on fold != f, test on fold == f; -1 rows always train), in
@@ -17,6 +17,8 @@
  *   train F C ROW Y_PRED [S...]             (with --train: training rows)
  *   fit F C STATUS N_ITER CONVERGED GAP     (STATUS 0 = ok; message on stderr)
  *   describe F C JSON                        (with --describe)
+ * --use-path fits all --path values in one fit_predict_path call (models
+ * with FW_CAP_PATH) instead of one fit each; it prints pred and fit lines.
  * Exit 2 on bad usage or data. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +40,7 @@ typedef struct tool_args {
     const char *pnames[MAX_PARAMS], *pvalues[MAX_PARAMS];
     size_t n_params;
     uint64_t seed;
-    int describe, train;
+    int describe, train, use_path;
 } tool_args;
 
 static char **split_list(const char *s, size_t *n)
@@ -66,6 +68,10 @@ static int parse_args(int argc, char **argv, tool_args *a)
         }
         if (!strcmp(k, "--train")) {
             a->train = 1;
+            continue;
+        }
+        if (!strcmp(k, "--use-path")) {
+            a->use_path = 1;
             continue;
         }
         if (!v)
@@ -216,6 +222,43 @@ static int run_config(const tool_args *a, const fw_model_type *t, const fw_pval 
     return rc;
 }
 
+/* All configurations in one fit_predict_path call. */
+static int run_path(const tool_args *a, const fw_model_type *t, const fw_pval *cfgs,
+                    size_t n_cfg, const fw_dataset *d, const fw_design *g, size_t split,
+                    const size_t *test_orig)
+{
+    size_t k = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1;
+    const fw_pval **cp = malloc(n_cfg * sizeof *cp);
+    double **outs = malloc(n_cfg * sizeof *outs);
+    fw_fit_ctx *ctx = malloc(n_cfg * sizeof *ctx);
+    fw_err *errs = calloc(n_cfg, sizeof *errs);
+    gsl_rng *rng = fw_rng_alloc(a->seed, split);
+    for (size_t c = 0; c < n_cfg; c++) {
+        cp[c] = cfgs + c * t->n_params;
+        outs[c] = malloc((g->n_eval ? g->n_eval : 1) * k * sizeof **outs);
+        fw_fit_ctx_init(&ctx[c], NULL, rng);
+        ctx[c].seed = a->seed;
+        ctx[c].split_key = split;
+    }
+    int rc = t->fit_predict_path(&g->fit, cp, n_cfg, &g->fit.X, g->eval, g->n_eval, outs, ctx,
+                                 errs);
+    for (size_t c = 0; c < n_cfg; c++) {
+        printf("fit %zu %zu %d %d %d %.17g\n", split, c, rc ? rc : errs[c].code, ctx[c].n_iter,
+               ctx[c].converged, ctx[c].final_gap);
+        if (!rc && !errs[c].code)
+            print_rows("pred", split, c, d, test_orig, outs[c], g->n_eval);
+        else
+            fprintf(stderr, "fit_tool: split %zu config %zu: %s\n", split, c, errs[c].msg);
+        free(outs[c]);
+    }
+    gsl_rng_free(rng);
+    free(cp);
+    free(outs);
+    free(ctx);
+    free(errs);
+    return rc;
+}
+
 /* Configurations: the fixed --param values, one per --path value. */
 static int build_configs(const tool_args *a, const fw_model_type *t, fw_pval **cfgs, size_t *n)
 {
@@ -285,7 +328,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "fit_tool: %s\n", e.msg);
             return 2;
         }
-        for (size_t c = 0; c < n_cfg; c++)
+        if (a.use_path && t->fit_predict_path)
+            status |= run_path(&a, t, cfgs, n_cfg, d, &g, (size_t)f, te);
+        else
+          for (size_t c = 0; c < n_cfg; c++)
             status |= run_config(&a, t, cfgs + c * t->n_params, d, &g, (size_t)f, c, tr, ntr,
                                  te);
         fw_design_free(&g);

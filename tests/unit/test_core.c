@@ -120,7 +120,11 @@ static void blas_is_openblas(void)
 
 static void deadline_expires(void)
 {
-    fw_deadline d = {fw_now() - 1.0, NULL};
+    long budget = 2;
+    fw_deadline b = {0, NULL, &budget};
+    CHECK(!fw_deadline_passed(&b));
+    CHECK(fw_deadline_passed(&b));
+    fw_deadline d = {fw_now() - 1.0, NULL, NULL};
     CHECK(fw_deadline_passed(&d));
     d.at = fw_now() + 100.0;
     CHECK(!fw_deadline_passed(&d));
