@@ -241,10 +241,13 @@ static int transform_categorical(const fw_prep_col *c, int encode, const fw_colu
     int rc = fw_prep_level_map(c, src, &map, e);
     if (rc)
         return rc;
+    /* A missing cell is imputed; a level the fit never saw is a row of
+     * zeros under one-hot, and imputed like a missing cell under ordinal. */
+    double unseen = encode == FW_ENCODE_ONEHOT ? NAN : c->fill;
     for (size_t i = 0; i < n; i++) {
         double x = col[rows[i]];
         long m = isnan(x) || x < 0 || x >= (double)src->n_levels ? -1 : map[(size_t)x];
-        codes[i] = m < 0 ? c->fill : (double)m;
+        codes[i] = isnan(x) ? c->fill : m < 0 ? unseen : (double)m;
     }
     free(map);
     fw_prep_encode_write(c, encode, codes, n, out);
