@@ -161,18 +161,28 @@ def check_common(name, s, plain):
     return (np.array([t[2] for t in s["train"]]), np.array([t[1] for t in s["train"]]))
 
 
-def check_over_under(csv, kind):
-    name = "resample_%s" % kind
-    spec = "impute=median,scale=standard,encode=onehot"
-    plain = run_design(csv, spec)
-    splits = run_design(csv, spec + ",resample=" + kind, seed=3)
-    for f, s in sorted(splits.items()):
+RESAMPLE_BASE = "impute=median,scale=standard,encode=onehot"
+
+
+def resampled_splits(name, csv, resample, seed):
+    """Per split: (split, X and y before resampling, X and y after); None
+    (after a FAIL line) when resampling changed the test rows."""
+    plain = run_design(csv, RESAMPLE_BASE)
+    for f, s in sorted(run_design(csv, RESAMPLE_BASE + ",resample=" + resample, seed).items()):
         got = check_common(name, s, plain[f])
         if got is None:
+            yield None
             return
-        Xtr, ytr = got
-        X = np.array([r[2] for r in s["fit"]])
-        y = np.array([r[1] for r in s["fit"]])
+        yield (f,) + got + (np.array([r[2] for r in s["fit"]]),
+                            np.array([r[1] for r in s["fit"]]))
+
+
+def check_over_under(csv, kind):
+    name = "resample_%s" % kind
+    for item in resampled_splits(name, csv, kind, seed=3):
+        if item is None:
+            return
+        f, Xtr, ytr, X, y = item
         counts = class_counts(ytr)
         target = max(counts.values()) if kind == "oversample" else min(counts.values())
         if any(v != target for v in class_counts(y).values()):
@@ -221,16 +231,10 @@ def on_segment(x, Xc, nbrs):
 
 def check_smote(csv, k=5):
     name = "resample_smote_geometry"
-    spec = "impute=median,scale=standard,encode=onehot"
-    plain = run_design(csv, spec)
-    splits = run_design(csv, spec + ",resample=smote,smote_k=%d" % k, seed=5)
-    for f, s in sorted(splits.items()):
-        got = check_common(name, s, plain[f])
-        if got is None:
+    for item in resampled_splits(name, csv, "smote,smote_k=%d" % k, seed=5):
+        if item is None:
             return
-        Xtr, ytr = got
-        X = np.array([r[2] for r in s["fit"]])
-        y = np.array([r[1] for r in s["fit"]])
+        f, Xtr, ytr, X, y = item
         n = len(ytr)
         if not (np.array_equal(X[:n], Xtr) and np.array_equal(y[:n], ytr)):
             return report(name, False, "split %d: original rows not first" % f)
@@ -258,15 +262,15 @@ def check_smote_means(csv, k=5, seeds=12):
     spread of the synthetic rows; the tolerance is 5 of those (a false alarm
     per comparison below 1e-6; ~100 comparisons)."""
     name = "resample_smote_means"
-    spec = "impute=median,scale=standard,encode=onehot"
     fw = {}
     for seed in range(seeds):
-        for f, s in run_design(csv, spec + ",resample=smote,smote_k=%d" % k, seed=seed).items():
+        for f, s in run_design(csv, RESAMPLE_BASE + ",resample=smote,smote_k=%d" % k,
+                               seed=seed).items():
             n = len(s["train"])
             for _, yi, xi in s["fit"][n:]:
                 fw.setdefault((f, yi), []).append(xi)
     worst = 0.0
-    for f, s in sorted(run_design(csv, spec).items()):
+    for f, s in sorted(run_design(csv, RESAMPLE_BASE).items()):
         X = np.array([r[2] for r in s["fit"]])
         y = np.array([r[1] for r in s["fit"]])
         imb = {}
