@@ -63,8 +63,9 @@ static int nearest(const double *A, size_t m, size_t p, size_t k, size_t *nn, fw
         norm[i] = cblas_ddot((int)p, A + i * p, 1, A + i * p, 1);
     for (size_t i0 = 0; i0 < m; i0 += block) {
         size_t b = m - i0 < block ? m - i0 : block;
+        int lda = p ? (int)p : 1;
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)m, (int)p, 1.0,
-                    A + i0 * p, (int)p, A, (int)p, 0.0, G, (int)m);
+                    A + i0 * p, lda, A, lda, 0.0, G, (int)m);
         for (size_t ii = 0; ii < b; ii++) {
             size_t i = i0 + ii, len = 0;
             for (size_t j = 0; j < m; j++)
@@ -87,7 +88,7 @@ static int synthesise(const double *X, size_t n, size_t p, const double *w,
     size_t kk = m - 1 < (size_t)k ? m - 1 : (size_t)k;
     if (kk < (size_t)k)
         warn_small(c, m, k);
-    double *A = malloc(m * p * sizeof *A);
+    double *A = malloc((m * p + 1) * sizeof *A);
     size_t *nn = malloc((m * kk > 0 ? m * kk : 1) * sizeof *nn);
     int rc = !A || !nn ? fw_err_set(e, FW_ENOMEM, "preprocess.resample: smote: out of memory")
                        : FW_OK;
