@@ -5,5 +5,9 @@
 #include "foldwise/model.h"
 
 extern const fw_model_type fw_model_dummy;
+extern const fw_model_type fw_model_linear;
+extern const fw_model_type fw_model_ridge;
+extern const fw_model_type fw_model_lasso;
+extern const fw_model_type fw_model_elastic_net;
 
 #endif
