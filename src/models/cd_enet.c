@@ -119,6 +119,8 @@ static int enet_path_common(const fw_fit_data *d, const fw_pval *const *cfgs, si
                             const char *model)
 {
     fw_model_info info = {.task = d->task};
+    if (n_cfg == 0)
+        return FW_OK;
     enet_cfg c0 = enet_read(cfgs[0], has_l1);
     lsq_state s = {0};
     lsq_data a = {0};

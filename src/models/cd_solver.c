@@ -86,10 +86,8 @@ int cd_problem_alloc(const lsq_data *a, cd_problem **out, fw_err *e)
 static void cd_start(cd_problem *pb, const double *w)
 {
     int n = (int)pb->n, p = (int)pb->p;
-    if (p == 0) {
-        memcpy(pb->R, pb->y, pb->n * sizeof *pb->R);
+    if (p == 0) /* no coordinates: Gram form (n > 0 = p), H is empty */
         return;
-    }
     if (pb->Q) {
         cblas_dgemv(CblasColMajor, CblasNoTrans, p, p, 1.0, pb->Q, p, w, 1, 0.0, pb->R, 1);
         return;

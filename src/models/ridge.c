@@ -79,6 +79,8 @@ static int ridge_path(const fw_fit_data *d, const fw_pval *const *cfgs, size_t n
     double *targets = NULL;
     size_t k;
     fw_err e = {0};
+    if (n_cfg == 0)
+        return FW_OK;
     int fi = cfgs[0][P_FIT_INTERCEPT].num != 0;
     int rc = ridge_targets(d, &targets, &k, &e);
     if (!rc && !(rc = lsq_state_init(&s, d->X.n_cols, k, d->task, &e)) &&

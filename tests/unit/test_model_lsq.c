@@ -7,6 +7,7 @@
  *   - rank-deficient least squares gives the minimum-norm solution;
  *   - integer sample weights equal repeated rows, for all four models;
  *   - max_iter reached is a warning with converged = 0, not an error;
+ *   - with no feature columns every model predicts the weighted mean;
  *   - regression-only models refuse classification; bad weights refused.
  * Parity with scikit-learn itself is tests/parity/lsq_parity.py. */
 #include <math.h>
@@ -18,6 +19,7 @@
 #include "foldwise/data.h"
 #include "foldwise/model.h"
 #include "harness.h"
+#include "models/lsq_int.h" /* the fitted state, to read coef and intercept */
 
 /* Diabetes (raw features), training rows i % 5 != 0, eval rows i % 5 == 0. */
 typedef struct lsq_set {
@@ -173,13 +175,18 @@ static void lasso_huge_alpha_is_mean(void)
     for (size_t i = 0; i < s.fit.n; i++)
         mean += s.d->y[s.train[i]] / (double)s.fit.n;
     int zero = m != NULL;
+    const lsq_state *st = m ? m->state : NULL;
+    for (size_t j = 0; st && j < st->p; j++)
+        zero = zero && st->coef[j] == 0.0;
+    zero = zero && fabs(st->intercept[0] - mean) <= 1e-12 * fabs(mean);
     for (size_t i = 0; m && i < s.n_eval; i++)
-        zero = zero && fabs(out[i] - mean) <= 1e-9 * fabs(mean);
+        zero = zero && fabs(out[i] - mean) <= 1e-12 * fabs(mean);
     fw_model_free(m);
     free(out);
     free_set(&s);
     CHECK_MSG(m, "lasso fit failed: %s", e.msg);
-    CHECK_MSG(zero, "huge alpha: predictions are not the mean %g", mean);
+    CHECK_MSG(zero, "huge alpha: coefficients not all zero or intercept not the mean %g",
+              mean);
     CHECK_EQ_INT(ctx.n_iter, 1);
     CHECK_EQ_INT(ctx.converged, 1);
 }
@@ -291,6 +298,26 @@ static void max_iter_is_a_warning(void)
     CHECK_MSG(strstr(ctx.warning, "did not converge"), "warning: '%s'", ctx.warning);
 }
 
+/* No feature columns: every model predicts the (weighted) mean. */
+static void no_features_predict_mean(void)
+{
+    static const char *const names[] = {"linear", "ridge", "lasso", "elastic_net"};
+    double y[3] = {1, 2, 6}, w[3] = {1, 1, 2}, out[3], X[1] = {0};
+    size_t rows[3] = {0, 1, 2};
+    fw_fit_data fd = {.X = {X, 3, 0}, .rows = rows, .n = 3, .y = y, .w = w,
+                      .task = FW_TASK_REGRESSION};
+    for (size_t k = 0; k < 4; k++) {
+        fw_pval cfg[16];
+        fw_err e = {0};
+        fw_fit_ctx ctx;
+        fw_fit_ctx_init(&ctx, NULL, NULL);
+        fw_model *m = fit_one(config(names[k], cfg, NULL), cfg, &fd, rows, 3, out, &ctx, &e);
+        fw_model_free(m);
+        CHECK_MSG(m, "%s: %s", names[k], e.msg);
+        CHECK_NEAR(out[2], 3.75, 1e-12);
+    }
+}
+
 static void refusals(void)
 {
     lsq_set s;
@@ -325,7 +352,7 @@ int main(int argc, char **argv)
         T(ridge_path_equals_fits),  T(lasso_path_equals_cold_starts),
         T(enet_path_equals_cold_starts), T(lasso_huge_alpha_is_mean),
         T(rank_deficient_min_norm), T(weights_equal_repeated_rows),
-        T(max_iter_is_a_warning),   T(refusals),
+        T(max_iter_is_a_warning),   T(no_features_predict_mean), T(refusals),
         {NULL, NULL}};
     return fwt_main(argc, argv, cases);
 }
