@@ -4,8 +4,6 @@
  * average, which scikit-learn 1.2 does not offer for multiclass targets; it
  * equals its average_precision_score(label_binarize(y), score,
  * average="macro"). */
-#include <math.h>
-
 #include "metrics/metrics_int.h"
 
 /* A class absent from y_true gets scikit-learn's value (recall set to 1: AP
@@ -23,14 +21,7 @@ static int average_precision_score(const fw_metric_input *in, double *out, unsig
         return rc;
     if (present < K)
         *warn |= FW_METRIC_WARN_UNDEFINED;
-    if (K == 2)
-        rc = fw_metric_binary_ap(in->y_true, in->score + in->positive, K, in->weight, in->n,
-                                 in->positive, out, e);
-    else
-        rc = fw_metric_ovr_macro(in, fw_metric_binary_ap, out, e);
-    if (!rc && isnan(*out))
-        *warn |= FW_METRIC_WARN_UNDEFINED;
-    return rc;
+    return fw_metric_rank_score(in, fw_metric_binary_ap, out, warn, e);
 }
 
 const fw_metric_type fw_metric_average_precision = {

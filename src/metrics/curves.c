@@ -238,7 +238,7 @@ int fw_metric_binary_auc(const double *y_true, const double *score, size_t strid
 /* precision_recall_curve into c, in its order (recall decreasing), with the
  * final point (recall 0, precision 1). Recall is 1 everywhere when no
  * positive row has weight (scikit-learn's rule, with a warning there). */
-static int pr_from_points(const fw_clf_points *p, fw_curve *c, fw_err *e)
+static int pr_from_points(fw_clf_points *p, fw_curve *c, fw_err *e)
 {
     int rc = curve_alloc(c, p->m + 1, e);
     if (rc)
@@ -298,38 +298,42 @@ static int curve_input_check(const char *what, const double *y_true, const doubl
     return FW_OK;
 }
 
-int fw_roc_curve(const double *y_true, const double *score, const double *w, size_t n,
-                 int positive, fw_curve *out, fw_err *e)
+typedef int (*curve_builder)(fw_clf_points *p, fw_curve *c, fw_err *e);
+
+/* Check the input, build the points, let `build` turn them into the curve. */
+static int public_curve(const char *what, curve_builder build, const double *y_true,
+                        const double *score, const double *w, size_t n, int positive,
+                        fw_curve *out, fw_err *e)
 {
     memset(out, 0, sizeof *out);
     fw_clf_points p;
-    int rc = curve_input_check("roc curve", y_true, score, w, n, e);
+    int rc = curve_input_check(what, y_true, score, w, n, e);
     if (!rc)
         rc = fw_metric_clf_points(y_true, score, 1, w, n, positive, &p, e);
     if (rc)
         return rc;
-    rc = roc_from_points(&p, out, e);
-    if (!rc && (isnan(out->x[0]) || isnan(out->y[0])))
-        fw_warn("roc curve: only one class among the weighted rows: rates are NaN");
+    rc = build(&p, out, e);
+    int roc = build == roc_from_points;
+    double tl = p.tps[p.m - 1], fl = p.fps[p.m - 1];
+    if (!rc && (roc ? tl <= 0 || fl <= 0 : tl == 0)) /* as scikit-learn warns */
+        fw_warn("%s: %s", what,
+                roc ? "one class has no weighted row: its rate is NaN"
+                    : "no positive row: recall is set to 1");
     fw_metric_clf_points_free(&p);
     return rc;
+}
+
+int fw_roc_curve(const double *y_true, const double *score, const double *w, size_t n,
+                 int positive, fw_curve *out, fw_err *e)
+{
+    return public_curve("roc curve", roc_from_points, y_true, score, w, n, positive, out, e);
 }
 
 int fw_pr_curve(const double *y_true, const double *score, const double *w, size_t n,
                 int positive, fw_curve *out, fw_err *e)
 {
-    memset(out, 0, sizeof *out);
-    fw_clf_points p;
-    int rc = curve_input_check("precision-recall curve", y_true, score, w, n, e);
-    if (!rc)
-        rc = fw_metric_clf_points(y_true, score, 1, w, n, positive, &p, e);
-    if (rc)
-        return rc;
-    rc = pr_from_points(&p, out, e);
-    if (!rc && p.tps[p.m - 1] == 0)
-        fw_warn("precision-recall curve: no positive row: recall is set to 1");
-    fw_metric_clf_points_free(&p);
-    return rc;
+    return public_curve("precision-recall curve", pr_from_points, y_true, score, w, n,
+                        positive, out, e);
 }
 
 /* ---- calibration ----------------------------------------------------------- */
@@ -391,12 +395,19 @@ int fw_calibration_curve(const double *y_true, const double *proba, size_t n, in
     return rc;
 }
 
-/* ---- one-vs-rest macro average ------------------------------------------ */
+/* ---- ranking metrics -------------------------------------------------------- */
 
-int fw_metric_ovr_macro(const fw_metric_input *in, fw_metric_binary_fn fn, double *out,
-                        fw_err *e)
+int fw_metric_rank_score(const fw_metric_input *in, fw_metric_binary_fn fn, double *out,
+                         unsigned *warn, fw_err *e)
 {
     size_t K = in->n_classes;
+    if (K == 2) {
+        int rc = fn(in->y_true, in->score + in->positive, K, in->weight, in->n,
+                    in->positive, out, e);
+        if (!rc && isnan(*out))
+            *warn |= FW_METRIC_WARN_UNDEFINED;
+        return rc;
+    }
     double *v = malloc(K * sizeof *v);
     if (!v)
         return fw_err_set(e, FW_ENOMEM, "out of memory for %zu classes", K);
@@ -405,6 +416,8 @@ int fw_metric_ovr_macro(const fw_metric_input *in, fw_metric_binary_fn fn, doubl
         rc = fn(in->y_true, in->score + c, K, in->weight, in->n, (int)c, &v[c], e);
     if (!rc)
         *out = fw_metric_sum(v, K, 1) / (double)K; /* np.average(score) */
+    if (!rc && isnan(*out))
+        *warn |= FW_METRIC_WARN_UNDEFINED;
     free(v);
     return rc;
 }

@@ -71,10 +71,12 @@ int fw_metric_binary_ap(const double *y_true, const double *score, size_t stride
 typedef int (*fw_metric_binary_fn)(const double *y_true, const double *score, size_t stride,
                                    const double *w, size_t n, int positive, double *out,
                                    fw_err *e);
-/* Mean over the classes of fn(y_true == c, score column c): the one-vs-rest
- * macro average (_average_binary_score with average="macro"). */
-int fw_metric_ovr_macro(const fw_metric_input *in, fw_metric_binary_fn fn, double *out,
-                        fw_err *e);
+/* A ranking metric from its binary form: fn on the positive class's column
+ * (two classes), or the mean over the classes of fn(y_true == c, column c),
+ * the one-vs-rest macro average (_average_binary_score, average="macro").
+ * A NaN value sets FW_METRIC_WARN_UNDEFINED. */
+int fw_metric_rank_score(const fw_metric_input *in, fw_metric_binary_fn fn, double *out,
+                         unsigned *warn, fw_err *e);
 
 /* scikit-learn's confusion_matrix(y_true, y_pred, sample_weight): L x L
  * over the L classes present in y_true or y_pred (unique_labels, sorted),

@@ -25,14 +25,7 @@ static int roc_auc_score(const fw_metric_input *in, double *out, unsigned *warn,
         *warn |= FW_METRIC_WARN_UNDEFINED;
         return FW_OK;
     }
-    if (K == 2)
-        rc = fw_metric_binary_auc(in->y_true, in->score + in->positive, K, in->weight,
-                                  in->n, in->positive, out, e);
-    else
-        rc = fw_metric_ovr_macro(in, fw_metric_binary_auc, out, e);
-    if (!rc && isnan(*out))
-        *warn |= FW_METRIC_WARN_UNDEFINED;
-    return rc;
+    return fw_metric_rank_score(in, fw_metric_binary_auc, out, warn, e);
 }
 
 const fw_metric_type fw_metric_roc_auc = {
