@@ -27,8 +27,9 @@ enum {
 int fw_metric_input_check(const char *name, const fw_metric_input *in, unsigned what,
                           fw_err *e);
 
-/* numpy's pairwise sum of n doubles `stride` apart (np.add.reduce on float64):
- * 8-way unrolled blocks of up to 128, halves split at multiples of 8. */
+/* numpy's sum of n doubles `stride` apart (np.add.reduce on float64): chunks
+ * of 8192 added in turn, each summed pairwise (8-way unrolled blocks of up to
+ * 128, halves split at multiples of 8). */
 double fw_metric_sum(const double *a, size_t n, size_t stride);
 /* np.average(a, weights=w): sum(a) / n, or sum(a * w) / sum(w). `tmp` holds n
  * doubles of scratch when w is not NULL (may alias neither a nor w). */

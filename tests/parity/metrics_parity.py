@@ -330,6 +330,8 @@ def main():
         clf["multi3_tie1" + sfx] = clf_case(200, 3, wt, ties=1)
         clf["multi3_dec" + sfx] = clf_case(200, 3, wt, proba=0)
     clf["bin_large_w0"] = clf_case(3000, 2, True, ties=2, zeros=True)
+    # Above 8192 rows numpy sums in chunks of its buffer size.
+    clf["bin_10k_w"] = clf_case(10000, 2, True, ties=2)
     clf["multi5_w0"] = clf_case(600, 5, True, ties=1, zeros=True)
     # Undefined cases: one class in y_true (roc_auc NaN, as scikit-learn's
     # raise recorded as error_score=nan), nothing predicted positive.
@@ -352,6 +354,8 @@ def main():
         reg["reg_ties" + sfx] = reg_case(240, wt, ties=True)
         reg["reg_const_y" + sfx] = reg_case(50, wt, const=True)
     reg["reg_large"] = reg_case(5000, True)
+    reg["reg_20k"] = reg_case(20000, False)
+    reg["reg_20k_w"] = reg_case(20000, True)
     for kind, c in reg.items():
         check_values(kind, c, reg_refs(c))
 

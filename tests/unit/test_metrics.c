@@ -498,6 +498,12 @@ static void pairwise_sum_order(void)
     CHECK(fw_metric_sum(a, 10, 1) == want);
     /* n = 5 (< 8): left to right from 0. */
     CHECK(fw_metric_sum(a, 5, 1) == ((((0.0 + a[0]) + a[1]) + a[2]) + a[3]) + a[4]);
+    /* Above 8192 values numpy adds the pairwise sums of 8192-chunks in turn. */
+    static double big[8200];
+    for (int i = 0; i < 8200; i++)
+        big[i] = 1.0 / (i + 1) + (i % 7 ? 1e12 : -3e12);
+    CHECK(fw_metric_sum(big, 8200, 1) ==
+          fw_metric_sum(big, 8192, 1) + fw_metric_sum(big + 8192, 8, 1));
     /* Stable sort: equal keys keep row order, ascending or descending. */
     double k[] = {2, 1, 2, 1, 3};
     size_t idx[5];
