@@ -77,7 +77,8 @@ static int predefined_split(const fw_split_spec *spec, const fw_split_input *in,
 const fw_splitter_type fw_split_predefined = {
     .name = "predefined",
     .summary = "folds from data.fold, -1 = always in training (scikit-learn's PredefinedSplit)",
-    .flags = FW_SPLIT_NEEDS_FOLD | FW_SPLIT_PARTITION,
+    /* Not FW_SPLIT_PARTITION: rows marked -1 are never tested. */
+    .flags = FW_SPLIT_NEEDS_FOLD,
     .check = predefined_check,
     .split = predefined_split,
 };
