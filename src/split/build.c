@@ -223,42 +223,63 @@ static int folds_from_labels(fw_split_ctx *c, const int32_t *label, size_t k, fw
     return FW_OK;
 }
 
+/* The drivers' common start: context and zeroed folds. On failure *out is
+ * empty and nothing needs freeing. */
+static int run_begin(fw_split_ctx *c, const fw_split_spec *spec, const fw_split_input *in,
+                     const char *kind, size_t n_folds, size_t k, size_t repeats,
+                     fw_splits *out, fw_err *e)
+{
+    *out = (fw_splits){0};
+    int rc = fw_split_ctx_init(c, spec, in, kind, e);
+    if (!rc && (rc = fw_split_out_alloc(out, n_folds, k, repeats, e)))
+        fw_split_ctx_free(c);
+    return rc;
+}
+
+/* ... and end: free the context and stream, and the folds on failure. */
+static int run_end(fw_split_ctx *c, gsl_rng *r, fw_splits *out, int rc)
+{
+    gsl_rng_free(r);
+    fw_split_ctx_free(c);
+    if (rc)
+        fw_splits_free(out);
+    return rc;
+}
+
+/* *r becomes the stream for (seed, key), allocated on first use. */
+static int stream_for(gsl_rng **r, uint64_t seed, uint64_t key, fw_err *e)
+{
+    if (*r)
+        fw_rng_reseed(*r, seed, key);
+    else if (!(*r = fw_rng_alloc(seed, key)))
+        return fw_err_set(e, FW_ENOMEM, "out of memory for a random stream");
+    return FW_OK;
+}
+
 int fw_split_run_labels(const fw_split_spec *spec, const fw_split_input *in, const char *kind,
                         uint64_t seed, size_t k, size_t repeats, int shuffle,
                         fw_split_labeler fn, fw_splits *out, fw_err *e)
 {
     fw_split_ctx c;
     gsl_rng *r = NULL;
-    int32_t *label = NULL;
-    int rc = fw_split_ctx_init(&c, spec, in, kind, e);
-    if (rc) {
-        *out = (fw_splits){0};
+    int rc = run_begin(&c, spec, in, kind, repeats * k, k, repeats, out, e);
+    if (rc)
         return rc;
-    }
-    rc = fw_split_out_alloc(out, repeats * k, k, repeats, e);
-    label = malloc(in->n * sizeof *label);
-    if (!rc && !label)
+    int32_t *label = malloc(in->n * sizeof *label);
+    if (!label)
         rc = fw_err_set(e, FW_ENOMEM, "out of memory splitting %zu rows", in->n);
     for (size_t rep = 0; !rc && rep < repeats; rep++) {
-        if (shuffle) {
-            /* One stream per repeat, keyed on the repeat: repeat 0 of a
-             * repeated run equals the unrepeated shuffled run. */
-            if (r)
-                fw_rng_reseed(r, seed, rep);
-            else if (!(r = fw_rng_alloc(seed, rep)))
-                rc = fw_err_set(e, FW_ENOMEM, "out of memory for a random stream");
-        }
+        /* One stream per repeat, keyed on the repeat: repeat 0 of a
+         * repeated run equals the unrepeated shuffled run. */
+        if (shuffle)
+            rc = stream_for(&r, seed, rep, e);
         if (!rc)
             rc = fn(spec, in, k, r, label, e);
         if (!rc)
             rc = folds_from_labels(&c, label, k, out->folds + rep * k, rep * k, e);
     }
-    gsl_rng_free(r);
     free(label);
-    fw_split_ctx_free(&c);
-    if (rc)
-        fw_splits_free(out);
-    return rc;
+    return run_end(&c, r, out, rc);
 }
 
 int fw_split_run_kfold(const fw_split_spec *spec, const fw_split_input *in, uint64_t seed,
@@ -274,28 +295,17 @@ int fw_split_run_marks(const fw_split_spec *spec, const fw_split_input *in, cons
 {
     fw_split_ctx c;
     gsl_rng *r = NULL;
-    int rc = fw_split_ctx_init(&c, spec, in, kind, e);
-    if (rc) {
-        *out = (fw_splits){0};
+    int rc = run_begin(&c, spec, in, kind, n_splits, n_splits, 1, out, e);
+    if (rc)
         return rc;
-    }
-    rc = fw_split_out_alloc(out, n_splits, n_splits, 1, e);
     for (size_t i = 0; !rc && i < n_splits; i++) {
-        if (random) {
-            if (r)
-                fw_rng_reseed(r, seed, i);
-            else if (!(r = fw_rng_alloc(seed, i)))
-                rc = fw_err_set(e, FW_ENOMEM, "out of memory for a random stream");
-        }
+        if (random)
+            rc = stream_for(&r, seed, i, e);
         fw_split_ctx_clear(&c);
         if (!rc)
             rc = fn(arg, &c, r, i, e);
         if (!rc)
             rc = fw_split_fold_fill(&c, i, &out->folds[i], e);
     }
-    gsl_rng_free(r);
-    fw_split_ctx_free(&c);
-    if (rc)
-        fw_splits_free(out);
-    return rc;
+    return run_end(&c, r, out, rc);
 }
