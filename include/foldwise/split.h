@@ -38,7 +38,7 @@ typedef struct fw_split_input {
     size_t n;              /* number of rows to split */
     const size_t *rows;    /* the rows (NULL = 0..n-1) */
     const double *y;       /* class codes (stratified kinds), or NULL */
-    size_t n_classes;
+    size_t n_classes;      /* 0 = regression target (stratified kinds refuse it) */
     const int32_t *group;  /* group code per row, or NULL */
     size_t n_groups;
     const double *time;    /* ordering value per row, or NULL (then row order) */
