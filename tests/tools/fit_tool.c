@@ -2,7 +2,8 @@
  * for the parity scripts that compare foldwise's models with scikit-learn,
  * LIBLINEAR and XGBoost on the same rows.
  *
- *   fit_tool --data FILE --target COL [--fold COL] [--task classification|regression]
+ *   fit_tool --data FILE --target COL [--fold COL] [--weight COL]
+ *            [--task classification|regression]
  *            [--categorical C1,C2] [--drop C1,C2]
  *            --model NAME [--param NAME=VALUE]... [--path NAME=V1,V2,...]
  *            [--prep impute=mean,scale=standard,encode=onehot,resample=smote]
@@ -17,6 +18,7 @@
  *   train F C ROW Y_PRED [S...]             (with --train: training rows)
  *   fit F C STATUS N_ITER CONVERGED GAP     (STATUS 0 = ok; message on stderr)
  *   describe F C JSON                        (with --describe)
+ * --weight names a column of sample weights (the dataset's weight role).
  * --use-path fits all --path values in one fit_predict_path call (models
  * with FW_CAP_PATH) instead of one fit each; it prints pred and fit lines.
  * --design fits no model (--model may be omitted) and prints each split's
@@ -96,6 +98,8 @@ static int parse_args(int argc, char **argv, tool_args *a)
             a->data.target = (char *)v;
         else if (!strcmp(k, "--fold"))
             a->data.fold = (char *)v;
+        else if (!strcmp(k, "--weight"))
+            a->data.weight = (char *)v;
         else if (!strcmp(k, "--task"))
             a->data.task = !strcmp(v, "regression") ? FW_TASK_REGRESSION : FW_TASK_CLASSIFICATION;
         else if (!strcmp(k, "--categorical"))
