@@ -2,15 +2,17 @@
  * match scikit-learn's to the last bit (gaussian_nb, knn).
  *
  * numpy adds a contiguous run of values (np.sum along the last axis of a
- * C-ordered array) by pairwise summation: fewer than 8 values in sequence,
- * up to 128 with eight interleaved partial sums, more by halving. Summing
- * the same values in another order can change the last bits. */
+ * C-ordered array) in buffers of 8192 values, each by pairwise summation:
+ * fewer than 8 values in sequence, up to 128 with eight interleaved partial
+ * sums, more by halving. Summing the same values in another order can
+ * change the last bits. (The split and metrics layers carry the same
+ * helper; one in core would serve all three.) */
 #ifndef FOLDWISE_NPSUM_INT_H
 #define FOLDWISE_NPSUM_INT_H
 
 #include <stddef.h>
 
-static inline double fw_np_sum(const double *a, size_t n)
+static inline double fw_np_pairwise(const double *a, size_t n)
 {
     if (n < 8) {
         double s = 0.0;
@@ -33,7 +35,16 @@ static inline double fw_np_sum(const double *a, size_t n)
     }
     size_t half = n / 2;
     half -= half % 8;
-    return fw_np_sum(a, half) + fw_np_sum(a + half, n - half);
+    return fw_np_pairwise(a, half) + fw_np_pairwise(a + half, n - half);
+}
+
+/* The reduction itself hands the loop buffers of 8192 values, added in turn. */
+static inline double fw_np_sum(const double *a, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i += 8192)
+        s += fw_np_pairwise(a + i, n - i < 8192 ? n - i : 8192);
+    return s;
 }
 
 #endif /* FOLDWISE_NPSUM_INT_H */
