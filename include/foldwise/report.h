@@ -8,6 +8,7 @@
 #include "foldwise/core.h"
 #include "foldwise/data.h"
 #include "foldwise/plan.h"
+#include "foldwise/store.h"
 
 /* Facts about the run that the plan does not hold. */
 typedef struct fw_run_meta {
@@ -24,14 +25,21 @@ typedef struct fw_run_meta {
 /* Fill versions and host. */
 void fw_run_meta_init(fw_run_meta *m);
 
-int fw_report_cv_results(fw_plan *p, const fw_config *c, const char *path, fw_err *e);
-int fw_report_summary(fw_plan *p, const fw_config *c, const fw_dataset *d,
-                      const fw_run_meta *m, const char *path, fw_err *e);
-int fw_report_predictions(fw_plan *p, const fw_config *c, const fw_dataset *d,
-                          const char *path, fw_err *e);
-/* All of the above into c->output.dir. */
-int fw_report_write_all(fw_plan *p, const fw_config *c, const fw_dataset *d,
-                        const fw_run_meta *m, fw_err *e);
+/* The finished (or stopped) graph into the results structure every output
+ * is written from (free with fw_results_free). */
+int fw_results_from_plan(fw_plan *p, const fw_config *c, const fw_dataset *d,
+                         const fw_run_meta *m, fw_results **out, fw_err *e);
+
+int fw_report_cv_results(const fw_results *r, const char *path, fw_err *e);
+int fw_report_summary(const fw_results *r, const char *path, fw_err *e);
+int fw_report_predictions(const fw_results *r, const char *path, fw_err *e);
+/* The readable reports: self-contained HTML with inline SVG plots, and the
+ * same findings as Markdown. */
+int fw_report_html(const fw_results *r, const char *path, fw_err *e);
+int fw_report_md(const fw_results *r, const char *path, fw_err *e);
+/* Every file above into dir (predictions.csv only when there are any).
+ * results.h5 is written by the caller (store layer). */
+int fw_report_write_all(const fw_results *r, const char *dir, fw_err *e);
 
 /* The parameters of a candidate as JSON ({"C": 1.0, "penalty": "l2"}):
  * the parameters the config named for its space. */

@@ -62,6 +62,13 @@ typedef struct fw_run_info {
 int fw_sched_run(fw_session *s, const fw_config *c, const fw_dataset *d, fw_cv *cv,
                  const fw_run_opts *o, fw_plan **plan, fw_run_info *info, fw_err *e);
 
+/* Rebuild a run's graph from its journal without running anything: every
+ * task the journal holds is completed from it, repeatedly, as the graph
+ * releases more. *missing counts the tasks that were never finished (the
+ * run was stopped). For `foldwise report DIR` when results.h5 is gone. */
+int fw_sched_replay(const fw_config *c, const fw_dataset *d, fw_cv *cv, fw_plan **plan,
+                    size_t *missing, fw_err *e);
+
 /* Install the stop-signal handlers (SIGUSR1 always; SIGTERM and SIGINT when
  * not under mpirun). After the first stop signal, fits still running after
  * grace_s seconds are aborted and their tasks left for --resume. */

@@ -47,4 +47,99 @@ typedef int (*fw_journal_fn)(void *arg, uint64_t key, const void *p, size_t n);
 int fw_journal_scan(const char *path, fw_journal_hdr *hdr, fw_journal_fn fn, void *arg,
                     size_t *n_records, fw_err *e);
 
+/* ---- the results of a run ---------------------------------------------- */
+
+/* Everything a run's reports show, in one plain structure: built from the
+ * task graph at the end of a run (report layer, fw_results_from_plan),
+ * written to and read back from results.h5 (this layer), and rendered into
+ * cv_results.csv, summary.json, predictions.csv, report.html and report.md
+ * (report layer). `foldwise report DIR` re-renders from results.h5. All
+ * strings and arrays are owned by the structure (fw_results_free). NaN
+ * marks a missing number. */
+
+typedef struct fw_trial {
+    char *model;            /* model name                                     */
+    size_t space;           /* index of its entry in the config's models      */
+    char **param_text;      /* per param column: text ("" when not the model's) */
+    double *param_num;      /* per param column: the number, NaN if a name    */
+    char *params_json;      /* {"C": 1.0, "penalty": "l2"}                    */
+    int status;             /* FW_RS_*: ok, failed, timeout, partial (plan.h) */
+    int rung;               /* halving rung (0 otherwise)                     */
+    double resource;        /* halving resource (0 = full)                    */
+    int not_converged;      /* splits that stopped at max_iter                */
+    char *message;          /* first failure or warning, or NULL              */
+    double *test, *train;   /* n_splits x n_metrics (row-major by split)      */
+    double *mean_test, *std_test, *mean_train, *std_train;  /* n_metrics     */
+    long *rank;             /* n_metrics                                      */
+    double mean_fit_time, std_fit_time, mean_score_time, std_score_time;
+} fw_trial;
+
+typedef struct fw_outer_row {
+    size_t split;
+    int status;
+    double *test;           /* n_metrics                                      */
+    char *model;            /* chosen on the inner splits, or NULL            */
+    char *params_json;
+    char *message;
+} fw_outer_row;
+
+/* Out-of-split predictions of one configuration on one split. */
+typedef struct fw_pred_block {
+    char *model;
+    long config;            /* trial index (cv_results.csv row)               */
+    size_t repeat, split;   /* split = fold within the repeat                 */
+    size_t n, width;        /* rows; values per row (classes, or 1)           */
+    uint32_t *row;          /* dataset rows                                   */
+    double *y_true;         /* class code or value                            */
+    double *value;          /* n x width: class scores, or the prediction     */
+    int is_proba;           /* values are probabilities                       */
+} fw_pred_block;
+
+typedef struct fw_results {
+    /* run */
+    char *name, *config_text, *config_path, *cmdline, *host, *data_path;
+    char *state;            /* "finished" or "stopped"                        */
+    uint64_t seed, data_hash;
+    int ranks;
+    double start_epoch, end_epoch, elapsed_s, search_s;
+    char *v_foldwise, *v_mpi, *v_gsl, *v_hdf5, *v_yaml;
+    size_t tasks_total, tasks_done, tasks_failed, tasks_resumed;
+    /* data */
+    int task;               /* FW_TASK_CLASSIFICATION / REGRESSION            */
+    char *target;
+    size_t n_samples, n_features;
+    char **classes;
+    size_t n_classes;
+    int positive;
+    char **features;        /* n_features names                               */
+    /* scores */
+    char **metrics;
+    size_t n_metrics;
+    int *greater_is_better; /* per metric                                     */
+    size_t n_splits, k, repeats;
+    char **param_cols;      /* param_<name> columns of cv_results.csv         */
+    size_t n_param_cols;
+    fw_trial *trials;       /* the flat search, in configuration-id order     */
+    size_t n_trials;
+    long best;              /* trial chosen by the refit rule, -1 = none      */
+    char *refit;            /* "best", "one_se" or "none"                     */
+    long *best_of_model;    /* per entry of `models:`, -1 = none              */
+    size_t n_models;
+    fw_outer_row *outer;    /* nested CV (empty without cv.inner)             */
+    size_t n_outer;
+    fw_pred_block *preds;
+    size_t n_preds;
+    /* the model refitted on all rows (with its preprocessing), for predict */
+    void *model_blob;
+    size_t model_len;
+    char *model_name, *model_params_json;
+} fw_results;
+
+void fw_results_free(fw_results *r);
+
+/* results.h5: written to a temporary file and renamed into place. */
+int fw_results_write_h5(const fw_results *r, const char *path, fw_err *e);
+/* Read one back. A damaged file is FW_EINVAL naming the dataset at fault. */
+int fw_results_read_h5(const char *path, fw_results **out, fw_err *e);
+
 #endif /* FOLDWISE_STORE_H */

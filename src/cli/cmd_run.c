@@ -150,7 +150,17 @@ static int finish(fw_plan *p, const fw_config *c, const fw_dataset *d, fw_run_me
     m->resumed = info->resumed;
     m->stopped = info->stopped || info->failed_fast;
     fw_err we;
-    int wrc = fw_report_write_all(p, c, d, m, &we);
+    fw_results *res = NULL;
+    int wrc = fw_results_from_plan(p, c, d, m, &res, &we);
+    if (!wrc)
+        wrc = fw_report_write_all(res, c->output.dir, &we);
+    if (!wrc) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/results.h5", c->output.dir);
+        if ((wrc = fw_results_write_h5(res, path, &we)) == FW_EUNSUP)
+            wrc = FW_OK;
+    }
+    fw_results_free(res);
     if (wrc) {
         *e = we;
         return wrc;

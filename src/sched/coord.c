@@ -262,3 +262,27 @@ void coord_free(coord *k)
     fw_sb_free(&k->progress_line);
     memset(k, 0, sizeof *k);
 }
+
+int fw_sched_replay(const fw_config *c, const fw_dataset *d, fw_cv *cv, fw_plan **plan,
+                    size_t *missing, fw_err *e)
+{
+    coord k;
+    char path[4096];
+    memset(&k, 0, sizeof k);
+    *plan = NULL;
+    journal_path(c, path, sizeof path);
+    fw_journal_hdr h = {c->result_hash, d->hash, 0};
+    int rc = fw_plan_alloc(c, d, cv, &k.plan, e);
+    if (!rc)
+        rc = fw_journal_open(path, &h, 1, &k.journal, e);
+    if (!rc)
+        rc = replay(&k, e);
+    if (!rc) {
+        fw_plan_stats st;
+        fw_plan_stats_get(k.plan, &st);
+        *missing = st.total - st.done;
+        *plan = coord_finish(&k);
+    }
+    coord_free(&k);
+    return rc;
+}
