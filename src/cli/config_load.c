@@ -20,7 +20,26 @@
 typedef struct cfx {
     const char *file;
     fw_err *e;
+    fw_config *c;   /* receives the key positions */
 } cfx;
+
+/* Remember where "section.key" is in the file. */
+static void note_key(const cfx *x, const char *section, const ynode *k)
+{
+    fw_config *c = x->c;
+    if (!c || k->line <= 0)
+        return;
+    struct fw_keypos *kp = realloc(c->keypos, (c->n_keypos + 1) * sizeof *kp);
+    if (!kp)
+        return;
+    c->keypos = kp;
+    char key[256];
+    snprintf(key, sizeof key, "%s%s%s", section, section[0] ? "." : "", k->s);
+    kp[c->n_keypos].key = fw_strdup(key);
+    kp[c->n_keypos].line = k->line;
+    kp[c->n_keypos].col = k->col;
+    c->n_keypos++;
+}
 
 static int at(const cfx *x, const ynode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -66,6 +85,7 @@ static int check_keys(const cfx *x, const ynode *map, const char *section,
         for (size_t j = 0; j < i; j += 2)
             if (strcmp(map->items[j]->s, k->s) == 0)
                 return at(x, k, "duplicate key '%s%s%s'", section, section[0] ? "." : "", k->s);
+        note_key(x, section, k);
     }
     return FW_OK;
 }
@@ -705,7 +725,7 @@ int fw_config_load(const char *path, char *const *sets, size_t n_sets, fw_config
     if (!(rc = fw_yaml_load(text, len, path, &root, e))) {
         for (size_t i = 0; i < n_sets && !rc; i++)
             rc = apply_set(&root, sets[i], e);
-        cfx x = {path, e};
+        cfx x = {path, e, c};
         if (!rc)
             rc = load_root(&x, root, c);
     }
