@@ -123,7 +123,10 @@ int fw_dataset_view(const void *block, size_t size, fw_dataset **out, fw_err *e)
 long fw_dataset_find_col(const fw_dataset *d, const char *name);
 
 /* Synthetic data (foldwise make-data). kind: "classification" or
- * "regression". Writes a CSV with columns x0..x{F-1} and y. */
+ * "regression". Writes a CSV with columns x0..x{F-1} and y (docs/data.md).
+ * Fill the options with fw_synth_opts_init first: FW_SYNTH_DEFAULT in
+ * informative or redundant selects the default below (informative 0 too);
+ * classes 0 means 2. */
 typedef struct fw_synth_opts {
     const char *kind;
     size_t rows, features;
@@ -134,6 +137,12 @@ typedef struct fw_synth_opts {
     double noise;         /* regression noise sd, default 1.0 */
     uint64_t seed;
 } fw_synth_opts;
+#define FW_SYNTH_DEFAULT ((size_t)-1)
+/* Defaults: classification, informative/redundant FW_SYNTH_DEFAULT,
+ * classes 2, flip_y 0.01, noise 1.0, seed 0; rows and features 0 (set them). */
+void fw_synth_opts_init(fw_synth_opts *o);
+/* Write the file (overwritten; removed again on failure). FW_EINVAL for bad
+ * options, FW_EIO when the file cannot be written. */
 int fw_synth_write(const fw_synth_opts *o, const char *path, fw_err *e);
 
 /* Fast exact decimal parser: Clinger's fast path for the common case,
