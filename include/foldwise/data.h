@@ -66,6 +66,8 @@ typedef struct fw_table {
     char *source;      /* path, for messages */
     long target_col;   /* the format's own target column (LIBSVM label, HDF5 /y), or -1 */
     long group_col;    /* the format's own group column (LIBSVM qid), or -1 */
+    int target_fixed;  /* the reader already applied data.target (HDF5): build uses
+                          target_col and does not look data.target up by name */
 } fw_table;
 
 void fw_table_free(fw_table *t);

@@ -33,6 +33,11 @@ int fw_levels_sort(fw_strtab *t, char ***levels, uint32_t **remap);
 fw_table *fw_table_alloc(size_t n_cols, const char *source);
 /* 1 when `s` (length n, already unquoted) is one of the missing tokens. */
 int fw_is_missing(const fw_data_opts *o, const char *s, size_t n);
+/* FW_OK when a dense rows x cols table (plus the dataset's copy) fits in
+ * half of the machine's memory; otherwise FW_EINVAL naming the file. Readers
+ * whose file size does not bound the cell count (LIBSVM, HDF5) call it
+ * before allocating. */
+int fw_dense_check(size_t rows, size_t cols, const char *path, fw_err *e);
 /* 1 when name is in the list. */
 int fw_name_in(const char *name, char *const *list, size_t n);
 

@@ -1,10 +1,12 @@
 /* table.c: the table every reader produces, format dispatch, and the
  * column typing shared by the text readers (CSV, ARFF). */
+#define _DEFAULT_SOURCE /* sysconf(_SC_PHYS_PAGES) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "data_int.h"
 
@@ -77,6 +79,21 @@ int fw_is_missing(const fw_data_opts *o, const char *s, size_t n)
         if (trimmed_eq(s, n, fw_default_missing[i]))
             return 1;
     return 0;
+}
+
+int fw_dense_check(size_t rows, size_t cols, const char *path, fw_err *e)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    double mem = pages > 0 && psz > 0 ? (double)pages * (double)psz : 64.0 * (1 << 30);
+    /* The table and the dataset's X each hold one copy while building; each
+     * column also costs its descriptor, name and allocations (~256 bytes). */
+    double need = 2.0 * (double)rows * (double)cols * sizeof(double) + 256.0 * (double)cols;
+    if (need <= mem / 2)
+        return FW_OK;
+    return fw_err_at(e, FW_EINVAL, path, 0, 0,
+                     "%zu rows x %zu columns would need %.1f GiB as a dense matrix, more than "
+                     "half of this machine's %.1f GiB (foldwise stores data dense)",
+                     rows, cols, need / (1 << 30), mem / (1 << 30));
 }
 
 int fw_name_in(const char *name, char *const *list, size_t n)
