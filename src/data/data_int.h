@@ -38,6 +38,10 @@ int fw_is_missing(const fw_data_opts *o, const char *s, size_t n);
  * whose file size does not bound the cell count (LIBSVM, HDF5) call it
  * before allocating. */
 int fw_dense_check(size_t rows, size_t cols, const char *path, fw_err *e);
+/* FW_OK when buf is text: no NUL byte and valid UTF-8. Otherwise
+ * FW_EINVAL at the line and column of the first bad byte; `what` names the
+ * format in the message. */
+int fw_text_check(const char *buf, size_t len, const char *path, const char *what, fw_err *e);
 /* 1 when name is in the list. */
 int fw_name_in(const char *name, char *const *list, size_t n);
 

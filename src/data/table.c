@@ -96,6 +96,65 @@ int fw_dense_check(size_t rows, size_t cols, const char *path, fw_err *e)
                      rows, cols, need / (1 << 30), mem / (1 << 30));
 }
 
+/* Length of the UTF-8 sequence at s (n bytes left), 0 when invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t k;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        k = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        k = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4)
+        k = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else
+        return 0;
+    if (n < k || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < k; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return k;
+}
+
+int fw_text_check(const char *buf, size_t len, const char *path, const char *what, fw_err *e)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t i = 0, k = 1;
+    while (i < len) {
+        uint64_t w;
+        /* Eight ASCII bytes without a zero at once: the common case. */
+        if (i + 8 <= len && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL)) &&
+            !((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL)) {
+            i += 8;
+            continue;
+        }
+        if (s[i] && s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if (s[i] && (k = utf8_len(s + i, len - i)) > 0) {
+            i += k;
+            continue;
+        }
+        break;
+    }
+    if (i >= len)
+        return FW_OK;
+    long line = 1;
+    size_t ls = 0;
+    for (size_t p = 0; p < i; p++)
+        if (s[p] == '\n')
+            line++, ls = p + 1;
+    if (!s[i])
+        return fw_err_at(e, FW_EINVAL, path, line, (long)(i - ls) + 1,
+                         "NUL byte: this is not a text (%s) file", what);
+    return fw_err_at(e, FW_EINVAL, path, line, (long)(i - ls) + 1,
+                     "invalid UTF-8 (byte 0x%02X): foldwise reads %s files as UTF-8; convert "
+                     "the file (for example iconv -f latin1 -t utf-8)", s[i], what);
+}
+
 int fw_name_in(const char *name, char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
