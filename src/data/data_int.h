@@ -67,4 +67,28 @@ int fw_colbuf_to_levels(fw_colbuf *c, fw_column *col);
 void fw_colbuf_free(fw_colbuf *c);
 void fw_column_clear(fw_column *c);
 
+/* ---- the HDF5 reader's pipe protocol (hdf5.c <-> hdf5_child.c) ---------- */
+
+/* Frames: META {uint64 rows, cols}; NAME text (cols feature names, then the
+ * target's); Y and X {uint64 first row, rows} + rows x width doubles
+ * (row-major); ERR fw_h5_errmsg; END. */
+enum { FW_H5_META = 1, FW_H5_NAME, FW_H5_Y, FW_H5_X, FW_H5_ERR, FW_H5_END };
+typedef struct fw_h5_frame {
+    uint32_t type, pad;
+    uint64_t len;     /* payload bytes after this header */
+} fw_h5_frame;
+typedef struct fw_h5_errmsg {
+    int32_t code, pad;
+    int64_t line, col;
+    char msg[1024];
+} fw_h5_errmsg;
+#define FW_H5_WATCHDOG 60      /* seconds the child may go without sending a frame */
+#define FW_H5_CPU_LIMIT 600    /* CPU seconds for the whole child */
+#define FW_H5_PARENT_WAIT 90   /* seconds the parent waits for the next frame */
+#define FW_H5_MAX_PATH 1024    /* longest dataset path */
+
+/* The child's side (hdf5_child.c): validate and stream the file to fd, then
+ * _exit. Never returns. Paths are normalised ("/a/b", no trailing '/'). */
+_Noreturn void fw_h5child_run(int fd, const char *path, const char *xpath, const char *ypath);
+
 #endif
