@@ -87,6 +87,9 @@ typedef struct fw_h5_errmsg {
 #define FW_H5_PARENT_WAIT 90   /* seconds the parent waits for the next frame */
 #define FW_H5_MAX_PATH 1024    /* longest dataset path */
 
+/* The path of the optional names dataset next to xpath ("/g/X" ->
+ * "/g/feature_names"); out has FW_H5_MAX_PATH bytes. */
+void fw_h5_names_path(const char *xpath, char *out);
 /* The child's side (hdf5_child.c): validate and stream the file to fd, then
  * _exit. Never returns. Paths are normalised ("/a/b", no trailing '/'). */
 _Noreturn void fw_h5child_run(int fd, const char *path, const char *xpath, const char *ypath);

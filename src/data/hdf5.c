@@ -39,6 +39,7 @@ typedef struct h5p {
     int fd;
     pid_t pid;
     const char *path, *xpath, *ypath;
+    char npath[FW_H5_MAX_PATH];
     fw_table *t;
     size_t n, p, nnames, got_y, got_x;
     double *block;
@@ -109,17 +110,17 @@ static int on_name(h5p *h, uint64_t len, fw_err *e)
         recv_all(h, name, (size_t)len))
         return crashed(h, e);
     name[len] = '\0';
-    if (strlen(name) != len)
-        return fw_err_at(e, FW_EINVAL, h->path, 0, 0, "dataset %s: a name holds a NUL byte",
-                         h->nnames < h->p ? "feature_names" : h->ypath);
+    if (fw_text_check(name, (size_t)len, h->path, "HDF5", NULL))
+        return fw_err_at(e, FW_EINVAL, h->path, 0, 0, "dataset %s: name %zu is not valid UTF-8",
+                         h->nnames < h->p ? h->npath : h->ypath, h->nnames);
     if (h->nnames < h->p) {
         uint32_t id = fw_strtab_intern(&h->names, name, (size_t)len);
         if (id == UINT32_MAX)
             return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", h->path);
         if (id < h->nnames)
             return fw_err_at(e, FW_EINVAL, h->path, 0, 0,
-                             "dataset feature_names (next to %s): '%s' names columns %u and "
-                             "%zu", h->xpath, name, id, h->nnames);
+                             "dataset %s: '%s' names columns %u and %zu", h->npath, name,
+                             id, h->nnames);
     }
     if (!(h->t->cols[h->nnames++].name = fw_strdup(name)))
         return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", h->path);
@@ -210,6 +211,12 @@ static int norm_path(const char *in, const char *def, const char *key, const cha
     return FW_OK;
 }
 
+void fw_h5_names_path(const char *xpath, char *out)
+{
+    const char *slash = strrchr(xpath, '/');
+    snprintf(out, FW_H5_MAX_PATH, "%.*sfeature_names", (int)(slash - xpath + 1), xpath);
+}
+
 /* End the child (it may still run after an error) and collect it. */
 static void reap(pid_t pid)
 {
@@ -248,6 +255,7 @@ int fw_hdf5_read(const char *path, const fw_data_opts *opts, fw_table **out, fw_
     }
     close(fds[1]);
     h5p h = {.fd = fds[0], .pid = pid, .path = path, .xpath = xpath, .ypath = ypath};
+    fw_h5_names_path(xpath, h.npath);
     fw_strtab_init(&h.names);
     rc = receive(&h, e);
     close(fds[0]);

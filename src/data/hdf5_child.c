@@ -343,8 +343,7 @@ static void send_rows(h5c *c, uint32_t type, hid_t ds, hsize_t n, hsize_t ncols,
 static void send_names(h5c *c, const char *xpath, hsize_t p)
 {
     char npath[FW_H5_MAX_PATH];
-    const char *slash = strrchr(xpath, '/');
-    snprintf(npath, sizeof npath, "%.*sfeature_names", (int)(slash - xpath + 1), xpath);
+    fw_h5_names_path(xpath, npath);
     if (H5Lexists(c->file, npath, c->dapl) <= 0) {
         for (hsize_t j = 0; j < p; j++) {
             char name[32];
@@ -418,8 +417,9 @@ void fw_h5child_run(int fd, const char *path, const char *xpath, const char *ypa
     if (xd[0] == 0 || xd[1] == 0)
         FAIL(&c, "data.features: dataset %s is empty (%llu x %llu)", xpath,
              (unsigned long long)xd[0], (unsigned long long)xd[1]);
-    if (fw_dense_check((size_t)xd[0], (size_t)xd[1] + 1, path, &c.err))
-        fail(&c);
+    fw_err big;
+    if (fw_dense_check((size_t)xd[0], (size_t)xd[1] + 1, path, &big))
+        FAIL(&c, "data.features: dataset %s: %s", xpath, big.msg);
     if (c.as_base)
         set_as_limit(c.as_base + H5C_AS_BUDGET + (rlim_t)(3 * c.chunk_bytes));
     double *buf = malloc(H5C_BLOCK_VALUES > xd[1] ? H5C_BLOCK_VALUES * sizeof *buf
