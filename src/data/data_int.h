@@ -7,6 +7,11 @@
 
 #include "foldwise/data.h"
 
+/* The longest decimal number at [s, end) (fw_parse_double's syntax, no
+ * blanks): its end, with the exactly rounded value in *out; NULL when s
+ * does not start a number. */
+const char *fw_parse_prefix(const char *s, const char *end, double *out);
+
 /* 1 when the text is inf/infinity with an optional sign (an error in data). */
 int fw_is_inf_word(const char *s, size_t n);
 
@@ -31,8 +36,19 @@ int fw_levels_sort(fw_strtab *t, char ***levels, uint32_t **remap);
 
 /* A table with n_cols columns and room for the given rows. */
 fw_table *fw_table_alloc(size_t n_cols, const char *source);
-/* 1 when `s` (length n, already unquoted) is one of the missing tokens. */
-int fw_is_missing(const fw_data_opts *o, const char *s, size_t n);
+/* The missing tokens of a read (data.missing or the defaults), compiled
+ * once: a cell is compared only with tokens of its (trimmed) length. */
+typedef struct fw_missing {
+    const char *const *tok;  /* borrowed from the options or the defaults */
+    size_t n;
+    size_t *len;
+    uint64_t lenmask;        /* bit k: a token of length k (bit 63: 63 or more) */
+} fw_missing;
+int fw_missing_init(fw_missing *m, const fw_data_opts *o);
+void fw_missing_free(fw_missing *m);
+/* 1 when `s` (length n, already unquoted) is one of the missing tokens;
+ * blanks around the cell are ignored. */
+int fw_missing_has(const fw_missing *m, const char *s, size_t n);
 /* FW_OK when a dense rows x cols table (plus the dataset's copy) fits in
  * half of the machine's memory; otherwise FW_EINVAL naming the file. Readers
  * whose file size does not bound the cell count (LIBSVM, HDF5) call it
@@ -60,8 +76,19 @@ typedef struct fw_colbuf {
 int fw_colbuf_reserve(fw_colbuf *c, size_t rows);
 /* Add one cell: missing token -> NaN, a number, or an interned string. An
  * infinite or overflowing number is an error at (line, col). */
-int fw_colbuf_push(fw_colbuf *c, const fw_data_opts *o, const char *s, size_t n,
+int fw_colbuf_push(fw_colbuf *c, const fw_missing *m, const char *s, size_t n,
                    const char *path, long line, long col, const char *colname, fw_err *e);
+/* Add a number the caller parsed (finite, not a missing token). */
+static inline int fw_colbuf_push_num(fw_colbuf *c, double v)
+{
+    if (c->n == c->cap && fw_colbuf_reserve(c, c->cap ? c->cap * 2 : 1024))
+        return FW_ENOMEM;
+    if (c->sid)
+        c->sid[c->n] = UINT32_MAX;
+    c->v[c->n++] = v;
+    c->n_num++;
+    return FW_OK;
+}
 /* Turn the interned strings into sorted level codes (col gets the levels). */
 int fw_colbuf_to_levels(fw_colbuf *c, fw_column *col);
 void fw_colbuf_free(fw_colbuf *c);

@@ -56,7 +56,29 @@ void fw_table_free(fw_table *t)
     free(t);
 }
 
-static int trimmed_eq(const char *s, size_t n, const char *tok)
+int fw_missing_init(fw_missing *m, const fw_data_opts *o)
+{
+    int user = o && o->missing;
+    m->tok = user ? (const char *const *)o->missing : fw_default_missing;
+    m->n = user ? o->n_missing : fw_n_default_missing;
+    m->lenmask = 0;
+    m->len = malloc((m->n ? m->n : 1) * sizeof *m->len);
+    if (!m->len)
+        return FW_ENOMEM;
+    for (size_t i = 0; i < m->n; i++) {
+        m->len[i] = strlen(m->tok[i]);
+        m->lenmask |= 1ULL << (m->len[i] < 63 ? m->len[i] : 63);
+    }
+    return FW_OK;
+}
+
+void fw_missing_free(fw_missing *m)
+{
+    if (m)
+        free(m->len);
+}
+
+int fw_missing_has(const fw_missing *m, const char *s, size_t n)
 {
     while (n && (*s == ' ' || *s == '\t')) {
         s++;
@@ -64,19 +86,10 @@ static int trimmed_eq(const char *s, size_t n, const char *tok)
     }
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
-    return strlen(tok) == n && strncmp(s, tok, n) == 0;
-}
-
-int fw_is_missing(const fw_data_opts *o, const char *s, size_t n)
-{
-    if (o && o->missing) {
-        for (size_t i = 0; i < o->n_missing; i++)
-            if (trimmed_eq(s, n, o->missing[i]))
-                return 1;
+    if (!(m->lenmask >> (n < 63 ? n : 63) & 1))
         return 0;
-    }
-    for (size_t i = 0; i < fw_n_default_missing; i++)
-        if (trimmed_eq(s, n, fw_default_missing[i]))
+    for (size_t i = 0; i < m->n; i++)
+        if (m->len[i] == n && memcmp(m->tok[i], s, n) == 0)
             return 1;
     return 0;
 }
@@ -222,13 +235,13 @@ int fw_colbuf_reserve(fw_colbuf *c, size_t rows)
     return FW_OK;
 }
 
-int fw_colbuf_push(fw_colbuf *c, const fw_data_opts *o, const char *s, size_t n,
+int fw_colbuf_push(fw_colbuf *c, const fw_missing *m, const char *s, size_t n,
                    const char *path, long line, long col, const char *colname, fw_err *e)
 {
     if (c->n == c->cap && fw_colbuf_reserve(c, c->cap ? c->cap * 2 : 1024))
         return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", path);
     double x;
-    if (fw_is_missing(o, s, n)) {
+    if (fw_missing_has(m, s, n)) {
         c->v[c->n] = NAN;
     } else if (fw_parse_double(s, n, &x)) {
         if (!isfinite(x))
