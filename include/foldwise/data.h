@@ -150,5 +150,9 @@ int fw_synth_write(const fw_synth_opts *o, const char *path, fw_err *e);
 /* Fast exact decimal parser: Clinger's fast path for the common case,
  * strtod otherwise. Returns 1 when [s, s+n) is a whole number, else 0. */
 int fw_parse_double(const char *s, size_t n, double *out);
+/* The longest decimal number at [s, end) (fw_parse_double's syntax, no
+ * blanks): its end, with the same exactly rounded value in *out; NULL when
+ * s does not start a number. The CSV reader parses cells in place with it. */
+const char *fw_parse_prefix(const char *s, const char *end, double *out);
 
 #endif /* FOLDWISE_DATA_H */

@@ -7,11 +7,6 @@
 
 #include "foldwise/data.h"
 
-/* The longest decimal number at [s, end) (fw_parse_double's syntax, no
- * blanks): its end, with the exactly rounded value in *out; NULL when s
- * does not start a number. */
-const char *fw_parse_prefix(const char *s, const char *end, double *out);
-
 /* 1 when the text is inf/infinity with an optional sign (an error in data). */
 int fw_is_inf_word(const char *s, size_t n);
 
