@@ -733,6 +733,9 @@ static void reader_free(arff_reader *r)
 
 int fw_arff_read(const char *path, const fw_data_opts *opts, fw_table **out, fw_err *e)
 {
+    fw_err local;  /* the helpers below report through e: never NULL */
+    if (!e)
+        e = &local;
     char *buf;
     size_t len;
     (void)opts;  /* ARFF declares its own types and its missing token '?' */

@@ -478,6 +478,9 @@ static int type_columns(const char *path, fw_table *t, fw_colbuf *cb, const fw_d
 
 int fw_csv_read(const char *path, const fw_data_opts *o, fw_table **out, fw_err *e)
 {
+    fw_err local;  /* the helpers below report through e: never NULL */
+    if (!e)
+        e = &local;
     char *buf = NULL;
     size_t len = 0;
     fw_table *t = NULL;

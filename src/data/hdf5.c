@@ -87,7 +87,7 @@ static int on_meta(h5p *h, uint64_t len, fw_err *e)
     h->n = (size_t)m[0];
     h->p = (size_t)m[1];
     if (h->n == 0 || h->p == 0 || fw_dense_check(h->n, h->p + 1, h->path, e))
-        return e ? e->code : FW_EINVAL;
+        return e->code;
     fw_table *t = fw_table_alloc(h->p + 1, h->path);
     h->t = t;
     int bad = !t || !(t->line = calloc(h->n, sizeof *t->line)) ||
@@ -228,6 +228,9 @@ static void reap(pid_t pid)
 
 int fw_hdf5_read(const char *path, const fw_data_opts *opts, fw_table **out, fw_err *e)
 {
+    fw_err local;  /* the helpers below report through e: never NULL */
+    if (!e)
+        e = &local;
     char xpath[FW_H5_MAX_PATH], ypath[FW_H5_MAX_PATH];
     struct stat st;
     int fds[2], rc;

@@ -28,7 +28,7 @@ typedef struct svm_reader {
     const char *path;
     int want_qid;     /* data.groups is "qid": every line needs one */
     size_t rows;
-    long max_idx;
+    long max_idx, max_line;  /* the largest index and the line it is on */
     fw_table *t;      /* pass 2: the table to fill; NULL in pass 1 */
 } svm_reader;
 
@@ -167,8 +167,10 @@ static int parse_line(svm_reader *r, const char *s, const char *end, const char 
     if (r->want_qid && isnan(qid))
         return fw_err_at(e, FW_EINVAL, r->path, line, 0,
                          "data.groups is 'qid', but this line has no qid:");
-    if (prev > r->max_idx)
+    if (prev > r->max_idx) {
         r->max_idx = prev;
+        r->max_line = line;
+    }
     if (t) {
         size_t nf = t->n_cols - 1 - (size_t)r->want_qid;
         t->data[nf][row] = label;
@@ -211,8 +213,10 @@ static int svm_pass(svm_reader *r, const char *buf, size_t len, fw_err *e)
 static int svm_table(svm_reader *r, fw_table **out, fw_err *e)
 {
     size_t nf = (size_t)r->max_idx, nc = nf + 1 + (size_t)r->want_qid;
-    if (fw_dense_check(r->rows, nc, r->path, e))
+    if (fw_dense_check(r->rows, nc, r->path, e)) {
+        e->line = r->max_line;  /* where the largest index is */
         return e->code;
+    }
     fw_table *t = fw_table_alloc(nc, r->path);
     if (!t)
         return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", r->path);
@@ -241,6 +245,9 @@ static int svm_table(svm_reader *r, fw_table **out, fw_err *e)
 
 int fw_libsvm_read(const char *path, const fw_data_opts *opts, fw_table **out, fw_err *e)
 {
+    fw_err local;  /* the helpers below report through e: never NULL */
+    if (!e)
+        e = &local;
     char *buf;
     size_t len;
     *out = NULL;
