@@ -129,7 +129,7 @@ def synth_file(tmp):
 
 ARFF = """@relation parity
 @attribute a numeric
-@attribute 'b c' real
+@attribute 'b-c' real
 @attribute colour {red, green, blue, purple}
 @attribute cls {yes, no}
 @data
@@ -146,7 +146,7 @@ def arff_file(tmp):
         f.write(ARFF)
     data, _ = sparff.loadarff(io.StringIO(ARFF))
     dec = lambda v: v.decode() if v != b"?" else float("nan")
-    cols = {"a": data["a"], "b c": data["b c"],
+    cols = {"a": data["a"], "b-c": data["b-c"],
             "colour": codes([dec(v) for v in data["colour"]])}
     check("arff", path, cols, codes([dec(v) for v in data["cls"]]))
 
