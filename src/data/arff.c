@@ -61,8 +61,7 @@ typedef struct arff_reader {
     size_t na, capa;
     size_t rows, caprows;
     long *rowline;
-    char *scratch;
-    size_t nscratch, capscratch;
+    fw_sb scratch;       /* unescaped text of quoted values, reset per line */
 } arff_reader;
 
 #define COL(r, p) ((long)((p) - (r)->ls) + 1)
@@ -92,20 +91,6 @@ static const char *skip_blank(const char *p, const char *end)
     return p;
 }
 
-static int scratch_put(arff_reader *r, char c)
-{
-    if (r->nscratch == r->capscratch) {
-        size_t cap = r->capscratch ? r->capscratch * 2 : 256;
-        char *s = realloc(r->scratch, cap);
-        if (!s)
-            return -1;
-        r->scratch = s;
-        r->capscratch = cap;
-    }
-    r->scratch[r->nscratch++] = c;
-    return 0;
-}
-
 static char unescape(char c)
 {
     switch (c) {
@@ -122,7 +107,7 @@ static int read_quoted(arff_reader *r, const char **p, const char *end, arff_val
 {
     char q = **p;
     const char *s = *p + 1;
-    size_t off = r->nscratch;
+    size_t off = r->scratch.len;
     for (;; s++) {
         if (s >= end)
             return fw_err_at(e, FW_EINVAL, r->path, r->line, v->col,
@@ -133,11 +118,12 @@ static int read_quoted(arff_reader *r, const char **p, const char *end, arff_val
         char c = *s;
         if (c == '\\' && s + 1 < end)
             c = unescape(*++s);
-        if (scratch_put(r, c))
-            return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", r->path);
+        fw_sb_appendn(&r->scratch, &c, 1);
     }
+    if (r->scratch.oom)
+        return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", r->path);
     *p = s + 1;
-    v->n = r->nscratch - off;
+    v->n = r->scratch.len - off;
     v->off = off;  /* an offset: the scratch buffer may move while a row is read */
     v->quoted = 1;
     return FW_OK;
@@ -145,7 +131,9 @@ static int read_quoted(arff_reader *r, const char **p, const char *end, arff_val
 
 static const char *val_text(const arff_reader *r, const arff_val *v)
 {
-    return v->quoted ? r->scratch + v->off : v->s;
+    if (!v->quoted)
+        return v->s;
+    return r->scratch.s ? r->scratch.s + v->off : "";  /* '' before any quoted text */
 }
 
 /* The next value at *p up to a ',' or `stop` (or the end / a comment). On
@@ -291,7 +279,7 @@ static int attr_name(arff_reader *r, const char **p, const char *end, char **nam
 {
     const char *s = skip_blank(*p, end);
     arff_val v = {.col = COL(r, s)};
-    r->nscratch = 0;
+    fw_sb_reset(&r->scratch);
     if (s < end && (*s == '\'' || *s == '"')) {
         if (read_quoted(r, &s, end, &v, e))
             return e->code;
@@ -321,7 +309,7 @@ static int nominal_values(arff_reader *r, arff_attr *a, const char **p, const ch
                           fw_err *e)
 {
     const char *s = *p + 1;
-    r->nscratch = 0;
+    fw_sb_reset(&r->scratch);
     for (;;) {
         arff_val v;
         int rc = next_value(r, &s, end, '}', &v, e);
@@ -360,7 +348,7 @@ static int date_format(arff_reader *r, arff_attr *a, const char **p, const char 
         a->datefmt = fw_strdup(ARFF_DEFAULT_DATE);
     } else {
         arff_val v;
-        r->nscratch = 0;
+        fw_sb_reset(&r->scratch);
         int rc = next_value(r, &s, end, '\0', &v, e);
         if (rc)
             return rc;
@@ -640,7 +628,7 @@ static int read_rows(arff_reader *r, fw_err *e)
         const char *p = skip_blank(ls, le);
         if (p == le || *p == '%')
             continue;
-        r->nscratch = 0;
+        fw_sb_reset(&r->scratch);
         int rc = *p == '{' ? sparse_row(r, p, le, e) : dense_row(r, p, le, e);
         if (rc)
             return rc;
@@ -728,7 +716,7 @@ static void reader_free(arff_reader *r)
     }
     free(r->a);
     free(r->rowline);
-    free(r->scratch);
+    fw_sb_free(&r->scratch);
 }
 
 int fw_arff_read(const char *path, const fw_data_opts *opts, fw_table **out, fw_err *e)
