@@ -96,6 +96,18 @@ typedef struct fw_dataset {
 /* Read a file into a table: the format from opts->format or the extension.
  * Errors name the file, line and column. On failure *out is NULL. */
 int fw_table_read(const fw_data_opts *opts, const char *path, fw_table **out, fw_err *e);
+/* The readers (docs/data.md). Each fills *out (free with fw_table_free) or
+ * returns FW_EINVAL for bad input (FW_ENOMEM, FW_EIO otherwise) with *out
+ * NULL; `e` may be NULL.
+ * CSV/TSV: header line, RFC 4180 quoting, UTF-8; typing by data.categorical,
+ *   data.numeric and data.missing.
+ * LIBSVM: columns f1..fN + `label` (target_col); `qid` becomes the group
+ *   column (group_col) when data.groups is "qid".
+ * HDF5: data.features (default /X, 2-D) and data.target (default /y, 1-D)
+ *   read in a forked, resource-limited child; names from `feature_names`
+ *   next to X, else x0..; target_fixed is set.
+ * ARFF: declared types; nominal levels sorted like CSV levels; dates as
+ *   seconds since the epoch; target_col is the last attribute. */
 int fw_csv_read(const char *path, const fw_data_opts *opts, fw_table **out, fw_err *e);
 int fw_libsvm_read(const char *path, const fw_data_opts *opts, fw_table **out, fw_err *e);
 int fw_hdf5_read(const char *path, const fw_data_opts *opts, fw_table **out, fw_err *e);
