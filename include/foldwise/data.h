@@ -138,9 +138,9 @@ long fw_dataset_find_col(const fw_dataset *d, const char *name);
 
 /* Synthetic data (foldwise make-data). kind: "classification" or
  * "regression". Writes a CSV with columns x0..x{F-1} and y (docs/data.md).
- * Fill the options with fw_synth_opts_init first: FW_SYNTH_DEFAULT in
- * informative or redundant selects the default below (informative 0 too);
- * classes 0 means 2. */
+ * 0 or FW_SYNTH_DEFAULT in informative or redundant selects the default
+ * below, FW_SYNTH_NONE in redundant asks for none; classes 0 means 2.
+ * fw_synth_opts_init fills every default. */
 typedef struct fw_synth_opts {
     const char *kind;
     size_t rows, features;
@@ -152,6 +152,7 @@ typedef struct fw_synth_opts {
     uint64_t seed;
 } fw_synth_opts;
 #define FW_SYNTH_DEFAULT ((size_t)-1)
+#define FW_SYNTH_NONE ((size_t)-2)
 /* Defaults: classification, informative/redundant FW_SYNTH_DEFAULT,
  * classes 2, flip_y 0.01, noise 1.0, seed 0; rows and features 0 (set them). */
 void fw_synth_opts_init(fw_synth_opts *o);

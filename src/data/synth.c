@@ -275,9 +275,10 @@ static int synth_check(const fw_synth_opts *o, synth_model *m, fw_err *e)
     if (m->inf > F)
         return fw_err_set(e, FW_EINVAL, "make-data: informative (%zu) exceeds features (%zu)",
                           m->inf, F);
-    m->red = o->redundant != FW_SYNTH_DEFAULT ? o->redundant
-                                               : (F - m->inf < m->inf / 2 ? F - m->inf
-                                                                          : m->inf / 2);
+    m->red = o->redundant == FW_SYNTH_NONE ? 0
+             : o->redundant && o->redundant != FW_SYNTH_DEFAULT
+                 ? o->redundant
+                 : (F - m->inf < m->inf / 2 ? F - m->inf : m->inf / 2);
     if (m->inf + m->red > F)
         return fw_err_set(e, FW_EINVAL, "make-data: informative + redundant (%zu) exceeds "
                           "features (%zu)", m->inf + m->red, F);
