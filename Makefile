@@ -93,14 +93,14 @@ deps:
 	fi
 
 demo: deps
-	@$(MAKE) --no-print-directory -j2 all
+	@$(MAKE) --no-print-directory -s -j2 all
 	@tests/demo.sh $(BUILD)/foldwise
 
 # Every test: unit tests, tool-driven parity and integration tests, then the
 # unit tests once more under AddressSanitizer + UndefinedBehaviorSanitizer.
 check: deps
-	@$(MAKE) --no-print-directory -j2 tests
-	@$(MAKE) --no-print-directory -j2 tests SANITIZER=address,undefined
+	@$(MAKE) --no-print-directory -s -j2 tests
+	@$(MAKE) --no-print-directory -s -j2 tests SANITIZER=address,undefined
 	@tests/run.sh $(BUILD) build/address-undefined
 
 unit: tests

@@ -17,6 +17,7 @@
 #include "foldwise/core.h"
 #include "foldwise/data.h"
 #include "foldwise/model.h"
+#include "foldwise/plan.h"
 #include "foldwise/prep.h"
 
 /* The matrices a model trains and predicts on for one split. */
@@ -42,5 +43,30 @@ void fw_design_free(fw_design *g);
 /* Predicted class codes from an n x k score matrix: argmax, lowest index on
  * ties (numpy's argmax, as scikit-learn's predict). */
 void fw_argmax_rows(const double *score, size_t n, size_t k, double *out);
+
+/* ---- running tasks -------------------------------------------------- */
+
+/* Per-worker executor state: the run's config, dataset and splits, plus
+ * caches reused across tasks. Borrows c, d and cv. */
+typedef struct fw_exec fw_exec;
+
+int fw_exec_alloc(const fw_config *c, const fw_dataset *d, fw_cv *cv, fw_exec **out, fw_err *e);
+void fw_exec_free(fw_exec *x);
+/* A flag that, once raised, makes running fits stop at their next deadline
+ * poll (the scheduler's last resort after a stop signal). */
+void fw_exec_set_stop(fw_exec *x, volatile sig_atomic_t *stop);
+
+/* Run task t into r (allocated here; free with fw_result_free). A model's
+ * failure or timeout is a result (status and message per candidate), not an
+ * error: the return value is an error only when the task itself cannot run
+ * (out of memory, a task that does not match the config). */
+int fw_exec_run(fw_exec *x, const fw_task *t, fw_result *r, fw_err *e);
+
+/* ---- fitted models for `foldwise predict` ------------------------------- */
+
+/* Serialise a fitted model with its preprocessing (prep may be NULL). */
+int fw_model_blob_save(const fw_model *m, const fw_prep *prep, fw_sb *out, fw_err *e);
+/* Read one back: *m fitted, *prep NULL when the run had none. */
+int fw_model_blob_load(const void *buf, size_t n, fw_model **m, fw_prep **prep, fw_err *e);
 
 #endif /* FOLDWISE_EXEC_H */

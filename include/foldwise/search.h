@@ -59,9 +59,14 @@ typedef struct fw_space {
 } fw_space;
 
 /* Resolve the model and parameter names ("did you mean"), parse and range-
- * check every value. Errors carry the config's line and column. */
+ * check every value. Errors carry the config's line and column. When
+ * s->model is already set on entry it is used as is (tests, tools: a model
+ * outside the registry) and model_name may be NULL. On failure the space
+ * is left safe to free. */
 int fw_space_build(fw_space *s, fw_err *e);
-void fw_space_free(fw_space *s);   /* frees the contents, not s */
+/* Frees the contents (model_name, dims and their names, texts and values,
+ * all malloc'ed by whoever filled the space), not s itself. NULL is fine. */
+void fw_space_free(fw_space *s);
 /* Number of grid points, or 0 when the space has an open distribution. */
 double fw_space_grid_size(const fw_space *s);
 
@@ -79,15 +84,27 @@ typedef struct fw_search_spec {
     double warn_grid;   /* grid: warn above; default 10000 */
     double factor;      /* halving: default 3 */
     int resource;       /* halving: FW_RESOURCE_* */
-    double min_resource;/* halving: smallest resource; default 100 samples / 10 trees or iterations */
+    double min_resource;/* halving: smallest resource; default 100 samples / 10 trees or
+                           iterations (0 or NaN = that default) */
+    /* halving with resource n_samples: the number of training rows of the
+     * split the search runs on (the planner knows it, the search does not);
+     * required by fw_search_alloc, checked by fw_search_check when > 0.
+     * Ignored for n_trees / iterations (the maximum is the value of that
+     * parameter in each space). */
+    double max_resource;
 } fw_search_spec;
+
+/* The defaults above (min_resource 0 = 100 samples or 10 trees/iterations,
+ * max_resource 0 = unknown). Strategy random. */
+void fw_search_spec_defaults(fw_search_spec *spec);
 
 /* A candidate configuration. */
 typedef struct fw_cand {
     size_t space;       /* index into the spaces */
     fw_pval *vals;      /* model->n_params values, defaults filled */
     int rung;           /* halving rung, 0 otherwise */
-    double resource;    /* halving: samples, trees or iterations at this rung; 0 = full */
+    double resource;    /* halving: samples, trees or iterations at this rung; 0 = full.
+                           For n_trees / iterations the value is also in vals. */
 } fw_cand;
 
 typedef struct fw_search fw_search;
@@ -123,8 +140,12 @@ extern const char *const fw_refit_names[];
  * best_index_). one_se: among candidates of the best one's space whose mean
  * is within one standard error (std / sqrt(n_splits)) of the best, the one
  * with the lowest model complexity; ties go to the better mean, then lower
- * id. Candidates with a NaN mean are skipped. Returns -1 when none is
- * usable. */
+ * id. Candidates with a NaN mean are skipped. Halving: when some usable
+ * candidate has rung > 0, only those of the highest rung compete (scikit-
+ * learn's successive halving picks from its last iteration). A model
+ * without complexity() makes one_se fall back to best (one fw_warn per
+ * model and process). Returns -1 when none is usable, and for
+ * FW_REFIT_NONE. */
 long fw_refit_choose(int rule, const fw_space *spaces, const fw_cand *const *cands,
                      const double *means, const double *stds, size_t n, size_t n_splits,
                      int greater_is_better);

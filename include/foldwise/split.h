@@ -28,6 +28,9 @@ typedef struct fw_split_spec {
     double test_size;  /* shuffle_split / holdout: fraction (0,1) or count >= 1; NaN = default */
     int gap;           /* time_series */
     long max_train;    /* time_series, 0 = unlimited */
+    /* Config path of this spec, for messages ("cv.outer", "cv.inner");
+     * "" = "cv.outer". Added by the split layer. */
+    char key[32];
 } fw_split_spec;
 
 /* What a splitter may need from the data. Arrays are indexed by dataset row. */
@@ -35,7 +38,7 @@ typedef struct fw_split_input {
     size_t n;              /* number of rows to split */
     const size_t *rows;    /* the rows (NULL = 0..n-1) */
     const double *y;       /* class codes (stratified kinds), or NULL */
-    size_t n_classes;
+    size_t n_classes;      /* 0 = regression target (stratified kinds refuse it) */
     const int32_t *group;  /* group code per row, or NULL */
     size_t n_groups;
     const double *time;    /* ordering value per row, or NULL (then row order) */
@@ -80,12 +83,18 @@ typedef struct fw_splitter_type {
 
 /* NULL-terminated registry. */
 extern const fw_splitter_type *const fw_splitters[];
+/* The splitter called `name`, or NULL. */
 const fw_splitter_type *fw_splitter_find(const char *name);
 
 /* Look up, check and split in one call. Warnings (for example a class with
- * fewer members than k) go to the log. */
+ * fewer members than k) go to the log. Fills *out (the caller frees it with
+ * fw_splits_free); on failure returns a code, fills *e (an unknown kind gets
+ * a "did you mean" suggestion) and leaves *out empty (nothing to free).
+ * Checking a spec whose defaults were already filled gives the same spec, so
+ * one spec can be reused for every outer fold of a nested run. */
 int fw_split_make(fw_split_spec *spec, const fw_split_input *in, uint64_t seed,
                   fw_splits *out, fw_err *e);
+/* Free the index sets and zero *s; NULL and an empty *s are fine. */
 void fw_splits_free(fw_splits *s);
 
 #endif /* FOLDWISE_SPLIT_H */

@@ -5,5 +5,12 @@
 #include "foldwise/model.h"
 
 extern const fw_model_type fw_model_dummy;
+extern const fw_model_type fw_model_test_fail;
+extern const fw_model_type fw_model_linear;
+extern const fw_model_type fw_model_ridge;
+extern const fw_model_type fw_model_lasso;
+extern const fw_model_type fw_model_elastic_net;
+extern const fw_model_type fw_model_gaussian_nb;
+extern const fw_model_type fw_model_knn;
 
 #endif

@@ -4,5 +4,12 @@
 
 const fw_model_type *const fw_models[] = {
     &fw_model_dummy,
+    &fw_model_linear,
+    &fw_model_ridge,
+    &fw_model_lasso,
+    &fw_model_elastic_net,
+    &fw_model_gaussian_nb,
+    &fw_model_knn,
+    &fw_model_test_fail,
     NULL,
 };

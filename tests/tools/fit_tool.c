@@ -2,11 +2,12 @@
  * for the parity scripts that compare foldwise's models with scikit-learn,
  * LIBLINEAR and XGBoost on the same rows.
  *
- *   fit_tool --data FILE --target COL [--fold COL] [--task classification|regression]
+ *   fit_tool --data FILE --target COL [--fold COL] [--weight COL]
+ *            [--task classification|regression]
  *            [--categorical C1,C2] [--drop C1,C2]
  *            --model NAME [--param NAME=VALUE]... [--path NAME=V1,V2,...]
  *            [--prep impute=mean,scale=standard,encode=onehot,resample=smote]
- *            [--seed S] [--describe] [--train] [--use-path]
+ *            [--seed S] [--describe] [--train] [--use-path] [--design]
  *
  * Splits: with --fold, one split per distinct value f >= 0 of that column
  * (train on fold != f, test on fold == f; -1 rows always train), in
@@ -17,8 +18,18 @@
  *   train F C ROW Y_PRED [S...]             (with --train: training rows)
  *   fit F C STATUS N_ITER CONVERGED GAP     (STATUS 0 = ok; message on stderr)
  *   describe F C JSON                        (with --describe)
+ * --weight names a column of sample weights (the dataset's weight role).
  * --use-path fits all --path values in one fit_predict_path call (models
  * with FW_CAP_PATH) instead of one fit each; it prints pred and fit lines.
+ * --design fits no model (--model may be omitted) and prints each split's
+ * design matrix, for the preprocessing parity tests:
+ *   names F NAME...                          (output columns)
+ *   fit F I ROW Y [W] V...                   (rows the model trains on; ROW is
+ *                                             the dataset row, -1 for rows
+ *                                             added by resampling)
+ *   test F ROW V...                          (rows it is scored on)
+ *   train F ROW Y V...                       (with resampling: the transformed
+ *                                             training rows before it)
  * Exit 2 on bad usage or data. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +51,7 @@ typedef struct tool_args {
     const char *pnames[MAX_PARAMS], *pvalues[MAX_PARAMS];
     size_t n_params;
     uint64_t seed;
-    int describe, train, use_path;
+    int describe, train, use_path, design;
 } tool_args;
 
 static char **split_list(const char *s, size_t *n)
@@ -74,6 +85,10 @@ static int parse_args(int argc, char **argv, tool_args *a)
             a->use_path = 1;
             continue;
         }
+        if (!strcmp(k, "--design")) {
+            a->design = 1;
+            continue;
+        }
         if (!v)
             return fprintf(stderr, "fit_tool: %s needs a value\n", k), 2;
         i++;
@@ -83,6 +98,8 @@ static int parse_args(int argc, char **argv, tool_args *a)
             a->data.target = (char *)v;
         else if (!strcmp(k, "--fold"))
             a->data.fold = (char *)v;
+        else if (!strcmp(k, "--weight"))
+            a->data.weight = (char *)v;
         else if (!strcmp(k, "--task"))
             a->data.task = !strcmp(v, "regression") ? FW_TASK_REGRESSION : FW_TASK_CLASSIFICATION;
         else if (!strcmp(k, "--categorical"))
@@ -111,7 +128,7 @@ static int parse_args(int argc, char **argv, tool_args *a)
         } else
             return fprintf(stderr, "fit_tool: unknown option %s\n", k), 2;
     }
-    if (!a->data.path || !a->model)
+    if (!a->data.path || (!a->model && !a->design))
         return fprintf(stderr, "fit_tool: --data and --model are required\n"), 2;
     return 0;
 }
@@ -259,6 +276,51 @@ static int run_path(const tool_args *a, const fw_model_type *t, const fw_pval *c
     return rc;
 }
 
+static void print_values(const fw_matrix *X, size_t row)
+{
+    for (size_t j = 0; j < X->n_cols; j++)
+        printf(" %.17g", fw_mat_at(X, row, j));
+    printf("\n");
+}
+
+/* --design: the matrices of split f, as the executor builds them. */
+static int print_design(const fw_dataset *d, const fw_prep_spec *prep, const fw_design *g,
+                        size_t f, const size_t *tr, size_t ntr, const size_t *te)
+{
+    const fw_fit_data *fd = &g->fit;
+    int resampled = prep->resample != FW_RESAMPLE_NONE;
+    printf("names %zu", f);
+    for (size_t j = 0; j < fd->X.n_cols; j++)
+        printf(" %s", g->prep ? fw_prep_out_name(g->prep, j) : d->cols[j].name);
+    printf("\n");
+    for (size_t i = 0; i < fd->n; i++) {
+        long row = !resampled ? (long)tr[i] : prep->resample != FW_RESAMPLE_UNDER && i < ntr
+                                                  ? (long)tr[i] : -1;
+        printf("fit %zu %zu %ld %.17g", f, i, row, fd->y[fd->rows[i]]);
+        if (fd->w)
+            printf(" %.17g", fd->w[fd->rows[i]]);
+        print_values(&fd->X, fd->rows[i]);
+    }
+    for (size_t i = 0; i < g->n_eval; i++) {
+        printf("test %zu %zu", f, te[i]);
+        print_values(&fd->X, g->eval[i]);
+    }
+    if (!resampled || !g->prep)
+        return 0;
+    size_t p = fw_prep_n_out(g->prep);
+    double *Xt = malloc((ntr ? ntr : 1) * (p ? p : 1) * sizeof *Xt);
+    fw_err e = {0};
+    if (!Xt || fw_prep_transform(g->prep, d, tr, ntr, Xt, &e))
+        return free(Xt), fprintf(stderr, "fit_tool: %s\n", e.msg), 1;
+    fw_matrix M = {Xt, ntr, p};
+    for (size_t i = 0; i < ntr; i++) {
+        printf("train %zu %zu %.17g", f, tr[i], d->y[tr[i]]);
+        print_values(&M, i);
+    }
+    free(Xt);
+    return 0;
+}
+
 /* Configurations: the fixed --param values, one per --path value. */
 static int build_configs(const tool_args *a, const fw_model_type *t, fw_pval **cfgs, size_t *n)
 {
@@ -295,7 +357,7 @@ int main(int argc, char **argv)
     fw_blas_init();
     if (parse_args(argc, argv, &a) || parse_prep(a.prep, &prep))
         return 2;
-    const fw_model_type *t = fw_model_find(a.model);
+    const fw_model_type *t = a.model ? fw_model_find(a.model) : fw_model_find("dummy");
     if (!t)
         return fprintf(stderr, "fit_tool: unknown model %s\n", a.model), 2;
     if (fw_dataset_load(&a.data, &d, &e)) {
@@ -328,7 +390,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "fit_tool: %s\n", e.msg);
             return 2;
         }
-        if (a.use_path && t->fit_predict_path)
+        if (a.design)
+            status |= print_design(d, &prep, &g, (size_t)f, tr, ntr, te);
+        else if (a.use_path && t->fit_predict_path)
             status |= run_path(&a, t, cfgs, n_cfg, d, &g, (size_t)f, te);
         else
           for (size_t c = 0; c < n_cfg; c++)

@@ -1,0 +1,457 @@
+/* exec.c: run one task. For each candidate the task carries: check the
+ * configuration, fit on the split's training rows (through the split's
+ * design: per-fold preprocessing fitted on those rows only), predict the
+ * training and test rows, score every configured metric on both, time fit
+ * and scoring. Candidates batched along a model's path are fitted in one
+ * fit_predict_path call. A model's failure is recorded in the result. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "foldwise/exec.h"
+#include "foldwise/metrics.h"
+
+struct fw_exec {
+    const fw_config *c;
+    const fw_dataset *d;
+    fw_cv *cv;
+    volatile sig_atomic_t *stop;
+    size_t *all_rows;       /* 0..n-1, the training rows of a refit */
+};
+
+int fw_exec_alloc(const fw_config *c, const fw_dataset *d, fw_cv *cv, fw_exec **out, fw_err *e)
+{
+    fw_exec *x = calloc(1, sizeof *x);
+    *out = NULL;
+    if (!x || !(x->all_rows = malloc((d->n_rows ? d->n_rows : 1) * sizeof *x->all_rows))) {
+        free(x);
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < d->n_rows; i++)
+        x->all_rows[i] = i;
+    x->c = c;
+    x->d = d;
+    x->cv = cv;
+    *out = x;
+    return FW_OK;
+}
+
+void fw_exec_free(fw_exec *x)
+{
+    if (!x)
+        return;
+    free(x->all_rows);
+    free(x);
+}
+
+void fw_exec_set_stop(fw_exec *x, volatile sig_atomic_t *stop) { x->stop = stop; }
+
+/* ---- rows of a task ------------------------------------------------------- */
+
+typedef struct task_rows {
+    const size_t *train, *test;
+    size_t n_train, n_test;
+    size_t *own;            /* subsampled training rows, when any */
+} task_rows;
+
+/* Keep the first m rows of a permutation keyed on the split, in ascending
+ * order: nested subsets for growing m (halving rungs, curve points). */
+static int subsample(const fw_exec *x, const fw_task *t, size_t m, task_rows *tr, fw_err *e)
+{
+    size_t n = tr->n_train;
+    size_t *perm = malloc((n ? n : 1) * sizeof *perm);
+    if (!perm)
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    memcpy(perm, tr->train, n * sizeof *perm);
+    uint64_t key = fw_hash_mix(fw_hash_str("subsample", 0),
+                               fw_hash_mix((uint64_t)(int64_t)t->outer, (uint64_t)(int64_t)t->inner));
+    gsl_rng *r = fw_rng_alloc(x->c->seed, key);
+    if (!r) {
+        free(perm);
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    }
+    fw_shuffle(r, perm, n);
+    gsl_rng_free(r);
+    /* Ascending order of the kept rows (insertion sort is fine: a prefix). */
+    size_t k = m < n ? m : n;
+    for (size_t i = 1; i < k; i++) {
+        size_t v = perm[i], j = i;
+        for (; j > 0 && perm[j - 1] > v; j--)
+            perm[j] = perm[j - 1];
+        perm[j] = v;
+    }
+    tr->own = perm;
+    tr->train = perm;
+    tr->n_train = k;
+    return FW_OK;
+}
+
+static int task_rows_get(fw_exec *x, const fw_task *t, task_rows *tr, fw_err *e)
+{
+    memset(tr, 0, sizeof *tr);
+    if (t->outer < 0) {
+        tr->train = x->all_rows;
+        tr->n_train = x->d->n_rows;
+    } else {
+        const fw_splits *s = fw_cv_outer(x->cv);
+        const fw_fold *f;
+        if ((size_t)t->outer >= s->n_folds)
+            return fw_err_set(e, FW_EINVAL, "task %u: no outer split %d", t->id, t->outer);
+        f = &s->folds[t->outer];
+        if (t->inner >= 0) {
+            int rc = fw_cv_inner(x->cv, (size_t)t->outer, &s, e);
+            if (rc)
+                return rc;
+            if ((size_t)t->inner >= s->n_folds)
+                return fw_err_set(e, FW_EINVAL, "task %u: no inner split %d", t->id, t->inner);
+            f = &s->folds[t->inner];
+        }
+        tr->train = f->train;
+        tr->n_train = f->n_train;
+        tr->test = f->test;
+        tr->n_test = f->n_test;
+    }
+    double res = t->n_cand ? t->cands[0].resource : 0;
+    int by_samples = x->c->search.strategy == FW_SEARCH_HALVING &&
+                     x->c->search.resource == FW_RESOURCE_N_SAMPLES && res > 0;
+    if (by_samples && res < (double)tr->n_train)
+        return subsample(x, t, (size_t)res, tr, e);
+    if (t->train_frac < 1.0)
+        return subsample(x, t, (size_t)ceil(t->train_frac * (double)tr->n_train), tr, e);
+    return FW_OK;
+}
+
+/* ---- scoring ---------------------------------------------------------------- */
+
+typedef struct scorer {
+    const fw_exec *x;
+    size_t width;           /* values per row in predictions */
+    int is_proba;
+    double *y_true, *y_pred;
+} scorer;
+
+/* Score predictions of rows[0..n) of the design (y indexed like the design). */
+static void score_rows(scorer *s, const fw_design *g, const size_t *rows, size_t n,
+                       const double *pred, double *out, uint32_t *warn, char **msg)
+{
+    const fw_config *c = s->x->c;
+    const fw_dataset *d = s->x->d;
+    for (size_t i = 0; i < n; i++)
+        s->y_true[i] = g->fit.y[rows[i]];
+    int cls = d->task == FW_TASK_CLASSIFICATION;
+    if (cls)
+        fw_argmax_rows(pred, n, s->width, s->y_pred);
+    fw_metric_input in = {
+        .n = n,
+        .y_true = s->y_true,
+        .y_pred = cls ? s->y_pred : pred,
+        .score = cls ? pred : NULL,
+        .is_proba = s->is_proba,
+        .n_classes = cls ? d->n_classes : 0,
+        .positive = d->positive >= 0 ? d->positive : 0, /* multiclass: unused */
+        .weight = NULL, /* scores unweighted, as scikit-learn's CV scorers */
+    };
+    for (size_t m = 0; m < c->n_metrics; m++) {
+        unsigned w = 0;
+        fw_err e;
+        if (n == 0) {
+            out[m] = NAN;
+        } else if (fw_metric_eval(c->metrics[m], &in, &out[m], &w, &e)) {
+            /* Kept as the candidate's message: a NaN score never goes unexplained. */
+            out[m] = NAN;
+            if (msg && !*msg)
+                *msg = fw_strdup(e.msg);
+        }
+        *warn |= w;
+    }
+}
+
+/* ---- one candidate ------------------------------------------------------------ */
+
+typedef struct cand_job {
+    fw_exec *x;
+    const fw_task *t;
+    const fw_design *g;
+    const fw_model_type *type;
+    fw_pval *cfg;           /* the candidate's values, resource applied */
+    uint64_t fit_key;
+} cand_job;
+
+static void fail(fw_cand_result *cr, int rc, const fw_err *e)
+{
+    cr->status = rc == FW_ETIMEOUT ? FW_RS_TIMEOUT : FW_RS_FAILED;
+    cr->message = fw_strdup(e->msg[0] ? e->msg : fw_status_name(rc));
+}
+
+static void set_ctx(cand_job *j, fw_fit_ctx *ctx, fw_deadline *dl, gsl_rng *rng)
+{
+    dl->at = j->x->c->limits.task_timeout_s > 0 ? fw_now() + j->x->c->limits.task_timeout_s : 0;
+    dl->stop = j->x->stop;
+    dl->budget = NULL;
+    fw_fit_ctx_init(ctx, dl, rng);
+    ctx->seed = j->x->c->seed;
+    ctx->split_key = fw_hash_mix(fw_hash_mix((uint64_t)(int64_t)j->t->outer,
+                                             (uint64_t)(int64_t)j->t->inner),
+                                 (uint64_t)(j->g->fit.n));
+}
+
+static void take_fit_report(fw_cand_result *cr, const fw_fit_ctx *ctx)
+{
+    cr->n_iter = ctx->n_iter;
+    cr->converged = ctx->converged;
+    if (ctx->warning[0] && !cr->message)
+        cr->message = fw_strdup(ctx->warning);
+}
+
+/* Apply a halving resource expressed in trees or iterations. */
+static void apply_resource(const fw_config *c, const fw_model_type *m, const fw_task_cand *k,
+                           fw_pval *cfg)
+{
+    if (c->search.strategy != FW_SEARCH_HALVING || k->resource <= 0 ||
+        c->search.resource == FW_RESOURCE_N_SAMPLES)
+        return;
+    long i = fw_param_index(m, c->search.resource == FW_RESOURCE_N_TREES ? "n_trees" : "n_iter");
+    if (i >= 0) {
+        cfg[i].num = k->resource;
+        cfg[i].choice = -1;
+    }
+}
+
+static int check_cfg(const cand_job *j, fw_err *e)
+{
+    const fw_dataset *d = j->x->d;
+    fw_model_info info = {d->task, d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 0,
+                          j->g->fit.X.n_cols, j->g->fit.n};
+    return j->type->check ? j->type->check(j->cfg, &info, e) : FW_OK;
+}
+
+/* ---- the task ------------------------------------------------------------------ */
+
+typedef struct run_state {
+    fw_exec *x;
+    const fw_task *t;
+    fw_design g;
+    task_rows tr;
+    scorer sc;
+    double *pred_train, *pred_test;
+    int keep_pred;
+} run_state;
+
+static void score_both(run_state *s, fw_cand_result *cr, const double *ptr, const double *pte)
+{
+    score_rows(&s->sc, &s->g, s->g.fit.rows, s->g.fit.n, ptr, cr->train, &cr->warn,
+               &cr->message);
+    score_rows(&s->sc, &s->g, s->g.eval, s->g.n_eval, pte, cr->test, &cr->warn, &cr->message);
+}
+
+static void keep_predictions(run_state *s, fw_result *r, size_t i, const double *pte)
+{
+    if (!s->keep_pred || !r->pred)
+        return;
+    size_t w = s->sc.width, n = s->g.n_eval;
+    memcpy(r->pred + i * n * w, pte, n * w * sizeof *pte);
+}
+
+/* Fit and score candidate i alone. */
+static int run_one(run_state *s, fw_result *r, size_t i, fw_err *e)
+{
+    const fw_task_cand *k = &s->t->cands[i];
+    const fw_space *sp = &s->x->c->spaces[k->space];
+    fw_cand_result *cr = &r->c[i];
+    fw_pval cfg[64];
+    if (sp->model->n_params > 64)
+        return fw_err_set(e, FW_EINVAL, "%s has too many parameters", sp->model->name);
+    memcpy(cfg, k->vals, sp->model->n_params * sizeof *cfg);
+    apply_resource(s->x->c, sp->model, k, cfg);
+    cand_job j = {s->x, s->t, &s->g, sp->model, cfg, fw_fit_key(s->x->c, sp, s->t, k)};
+    fw_err fe = {0};
+    int rc = check_cfg(&j, &fe);
+    if (rc) {
+        fail(cr, rc, &fe);
+        return FW_OK;
+    }
+    gsl_rng *rng = fw_rng_alloc(s->x->c->seed, j.fit_key);
+    fw_model *m = fw_model_alloc(sp->model, cfg);
+    if (!rng || !m) {
+        gsl_rng_free(rng);
+        fw_model_free(m);
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    }
+    fw_fit_ctx ctx;
+    fw_deadline dl;
+    set_ctx(&j, &ctx, &dl, rng);
+    double t0 = fw_now();
+    rc = fw_model_fit(m, &s->g.fit, &ctx, &fe);
+    double t1 = fw_now();
+    cr->fit_time = t1 - t0;
+    take_fit_report(cr, &ctx);
+    if (!rc)
+        rc = fw_model_predict(m, &s->g.fit.X, s->g.fit.rows, s->g.fit.n, s->pred_train, &fe);
+    if (!rc)
+        rc = fw_model_predict(m, &s->g.fit.X, s->g.eval, s->g.n_eval, s->pred_test, &fe);
+    if (rc) {
+        free(cr->message);
+        cr->message = NULL;
+        fail(cr, rc, &fe);
+    } else {
+        score_both(s, cr, s->pred_train, s->pred_test);
+        keep_predictions(s, r, i, s->pred_test);
+        if (s->t->kind == FW_TK_REFIT) {
+            fw_sb sb;
+            fw_sb_init(&sb);
+            rc = fw_model_blob_save(m, s->g.prep, &sb, &fe);
+            if (rc || sb.oom)
+                fail(cr, rc ? rc : FW_ENOMEM, &fe);
+            r->model_len = sb.len;
+            r->model = fw_sb_take(&sb);
+        }
+    }
+    cr->score_time = fw_now() - t1;
+    fw_model_free(m);
+    gsl_rng_free(rng);
+    return FW_OK;
+}
+
+/* Fit and score every candidate of the task in one path call. */
+static int run_path(run_state *s, fw_result *r, fw_err *e)
+{
+    const fw_task *t = s->t;
+    const fw_model_type *mt = s->x->c->spaces[t->cands[0].space].model;
+    size_t n = t->n_cand, ntr = s->g.fit.n, nte = s->g.n_eval, w = s->sc.width;
+    size_t ne = ntr + nte;
+    size_t *eval = malloc((ne ? ne : 1) * sizeof *eval);
+    const fw_pval **cfgs = malloc(n * sizeof *cfgs);
+    double **outs = calloc(n, sizeof *outs);
+    fw_fit_ctx *ctx = calloc(n, sizeof *ctx);
+    fw_err *errs = calloc(n, sizeof *errs);
+    int rc = FW_OK;
+    if (!eval || !cfgs || !outs || !ctx || !errs) {
+        rc = fw_err_set(e, FW_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    memcpy(eval, s->g.fit.rows, ntr * sizeof *eval);
+    memcpy(eval + ntr, s->g.eval, nte * sizeof *eval);
+    /* One stream for the batch, keyed on its first candidate: path models
+     * are deterministic given the data, and their results equal cold fits. */
+    cand_job j = {s->x, t, &s->g, mt, NULL, fw_fit_key(s->x->c, &s->x->c->spaces[t->cands[0].space], t, &t->cands[0])};
+    gsl_rng *rng = fw_rng_alloc(s->x->c->seed, j.fit_key);
+    fw_deadline dl;
+    for (size_t i = 0; i < n; i++) {
+        cfgs[i] = t->cands[i].vals;
+        outs[i] = malloc((ne ? ne : 1) * w * sizeof **outs);
+        set_ctx(&j, &ctx[i], &dl, rng);
+        if (!outs[i])
+            rc = fw_err_set(e, FW_ENOMEM, "out of memory");
+    }
+    double t0 = fw_now();
+    int prc = rc ? rc : mt->fit_predict_path(&s->g.fit, cfgs, n, &s->g.fit.X, eval, ne, outs, ctx,
+                                             errs);
+    double per = (fw_now() - t0) / (double)n;
+    for (size_t i = 0; i < n && !rc; i++) {
+        fw_cand_result *cr = &r->c[i];
+        cr->fit_time = per;
+        take_fit_report(cr, &ctx[i]);
+        int crc = prc ? prc : errs[i].code;
+        if (crc) {
+            free(cr->message);
+            cr->message = NULL;
+            fail(cr, crc, prc ? &errs[0] : &errs[i]);
+            continue;
+        }
+        double t1 = fw_now();
+        score_both(s, cr, outs[i], outs[i] + ntr * w);
+        keep_predictions(s, r, i, outs[i] + ntr * w);
+        cr->score_time = fw_now() - t1;
+    }
+    gsl_rng_free(rng);
+cleanup:
+    for (size_t i = 0; outs && i < n; i++)
+        free(outs[i]);
+    free(eval);
+    free(cfgs);
+    free(outs);
+    free(ctx);
+    free(errs);
+    return rc;
+}
+
+static int run_alloc(run_state *s, fw_result *r, fw_err *e)
+{
+    const fw_dataset *d = s->x->d;
+    size_t w = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1;
+    size_t nmax = s->g.fit.n > s->g.n_eval ? s->g.fit.n : s->g.n_eval;
+    s->sc.x = s->x;
+    s->sc.width = w;
+    s->sc.is_proba = (s->x->c->spaces[s->t->cands[0].space].model->caps & FW_CAP_PROBA) != 0;
+    s->sc.y_true = malloc((nmax ? nmax : 1) * sizeof(double));
+    s->sc.y_pred = malloc((nmax ? nmax : 1) * sizeof(double));
+    s->pred_train = malloc((s->g.fit.n ? s->g.fit.n : 1) * w * sizeof(double));
+    s->pred_test = malloc((s->g.n_eval ? s->g.n_eval : 1) * w * sizeof(double));
+    if (!s->sc.y_true || !s->sc.y_pred || !s->pred_train || !s->pred_test)
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    s->keep_pred = s->t->kind == FW_TK_PREDICT ||
+                   (s->x->c->output.predictions == FW_PRED_ALL && s->t->kind == FW_TK_FIT &&
+                    s->t->context == 0);
+    if (s->keep_pred && s->g.n_eval) {
+        r->n_pred = (uint32_t)s->g.n_eval;
+        r->width = (uint32_t)w;
+        r->pred_rows = malloc(s->g.n_eval * sizeof *r->pred_rows);
+        r->pred = calloc((size_t)r->n_cand * s->g.n_eval * w, sizeof *r->pred);
+        if (!r->pred_rows || !r->pred)
+            return fw_err_set(e, FW_ENOMEM, "out of memory");
+        for (size_t i = 0; i < s->g.n_eval; i++)
+            r->pred_rows[i] = (uint32_t)s->tr.test[i];
+    }
+    return FW_OK;
+}
+
+int fw_exec_run(fw_exec *x, const fw_task *t, fw_result *r, fw_err *e)
+{
+    run_state s;
+    memset(&s, 0, sizeof s);
+    s.x = x;
+    s.t = t;
+    if (t->n_cand == 0)
+        return fw_err_set(e, FW_EINVAL, "task %u has no candidates", t->id);
+    if (fw_result_alloc(r, t->n_cand, (uint32_t)x->c->n_metrics))
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    r->task = t->id;
+    r->key = t->key;
+    r->kind = t->kind;
+    int rc = task_rows_get(x, t, &s.tr, e);
+    gsl_rng *rng = NULL;
+    if (!rc) {
+        uint64_t key = fw_hash_mix(fw_hash_str("design", 0),
+                                   fw_hash_mix((uint64_t)(int64_t)t->outer,
+                                               (uint64_t)(int64_t)t->inner));
+        rng = fw_rng_alloc(x->c->seed, key);
+        rc = fw_design_build(x->d, &x->c->prep, s.tr.train, s.tr.n_train, s.tr.test,
+                             s.tr.n_test, rng, &s.g, e);
+        if (rc && rc != FW_ENOMEM) {
+            /* A preprocessing failure on this split fails its candidates. */
+            for (uint32_t i = 0; i < t->n_cand; i++)
+                fail(&r->c[i], rc, e);
+            rc = FW_OK;
+            goto cleanup;
+        }
+    }
+    if (!rc)
+        rc = run_alloc(&s, r, e);
+    const fw_model_type *mt = x->c->spaces[t->cands[0].space].model;
+    if (!rc && t->n_cand > 1 && (mt->caps & FW_CAP_PATH))
+        rc = run_path(&s, r, e);
+    else
+        for (uint32_t i = 0; !rc && i < t->n_cand; i++)
+            rc = run_one(&s, r, i, e);
+cleanup:
+    gsl_rng_free(rng);
+    fw_design_free(&s.g);
+    free(s.tr.own);
+    free(s.sc.y_true);
+    free(s.sc.y_pred);
+    free(s.pred_train);
+    free(s.pred_test);
+    if (rc)
+        fw_result_free(r);
+    return rc;
+}
