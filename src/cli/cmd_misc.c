@@ -91,12 +91,11 @@ int fw_cmd_models(int argc, char **argv)
 
 int fw_cmd_make_data(int argc, char **argv)
 {
-    fw_synth_opts o = {0};
+    fw_synth_opts o;
     const char *out = NULL;
     fw_err e = {0};
-    o.classes = 2;
-    o.flip_y = 0.01;
-    o.noise = 1.0;
+    fw_synth_opts_init(&o);
+    o.kind = NULL; /* the KIND argument is required */
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;
