@@ -2,7 +2,7 @@
 # csv_read.sh: time foldwise's CSV reader (fw_dataset_load through load_tool)
 # against pandas.read_csv on the same synthetic file, alternating runs so both
 # see the same machine load. Prints one line per run and the best of each.
-#   tests/bench/csv_read.sh [ROWS] [COLS] [RUNS]      (default 200000 100 3)
+#   tests/bench/bench_csv_read.sh [ROWS] [COLS] [RUNS]      (default 200000 100 3)
 # Run from the repository root after `make tests`.
 rows=${1:-200000}
 cols=${2:-100}
