@@ -173,22 +173,3 @@ int fw_cmd_report(int argc, char **argv)
     (void)argc, (void)argv;
     return not_built("`foldwise report`");
 }
-
-int fw_cmd_status(int argc, char **argv)
-{
-    if (argc != 2) {
-        fprintf(stderr, "foldwise: usage: foldwise status DIR\n");
-        return 2;
-    }
-    char path[4096], *text;
-    size_t n;
-    fw_err e = {0};
-    snprintf(path, sizeof path, "%s/progress.json", argv[1]);
-    if (fw_read_file(path, 1 << 20, &text, &n, &e)) {
-        fprintf(stderr, "foldwise: %s: no run there (no progress.json)\n", argv[1]);
-        return 2;
-    }
-    fputs(text, stdout);
-    free(text);
-    return 0;
-}
