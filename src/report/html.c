@@ -176,8 +176,8 @@ static void head_facts(fw_sb *b, const fw_results *r, const fw_rep_head *h)
     snprintf(buf, sizeof buf, "%zu tasks: %zu done, %zu failed fits, %zu resumed from the "
              "journal", r->tasks_total, r->tasks_done, r->tasks_failed, r->tasks_resumed);
     fact(b, "tasks", buf);
-    snprintf(buf, sizeof buf, "%zu configurations of %zu model entr%s", r->n_trials,
-             r->n_models, r->n_models == 1 ? "y" : "ies");
+    snprintf(buf, sizeof buf, "%zu configuration%s of %zu model entr%s", r->n_trials,
+             r->n_trials == 1 ? "" : "s", r->n_models, r->n_models == 1 ? "y" : "ies");
     fact(b, "search", buf);
     snprintf(buf, sizeof buf, "%d", r->ranks);
     fact(b, "ranks", buf);

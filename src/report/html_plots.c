@@ -75,8 +75,10 @@ static void box_at(fw_svg *s, double x, const double *v, size_t n)
         double q1 = quantile(w, m, 0.25), q2 = quantile(w, m, 0.5), q3 = quantile(w, m, 0.75);
         fw_svg_seg(s, x, w[0], x, q1, "#888", 1, NULL);
         fw_svg_seg(s, x, q3, x, w[m - 1], "#888", 1, NULL);
-        fw_svg_box(s, x - 0.22, q1, x + 0.22, q3, "#888", "#f4f4f4");
-        fw_svg_seg(s, x - 0.22, q2, x + 0.22, q2, "#333", 2, NULL);
+        /* at most 60 pixels wide, however few the models */
+        double hw = fmin(0.22, 30 / ((s->right - s->left) / (double)s->x.n_cats));
+        fw_svg_box(s, x - hw, q1, x + hw, q3, "#888", "#f4f4f4");
+        fw_svg_seg(s, x - hw, q2, x + hw, q2, "#333", 2, NULL);
     }
     free(w);
 }
@@ -250,17 +252,28 @@ static size_t vpoints(const fw_results *r, size_t s, size_t col, vpoint *pts, in
     return n;
 }
 
-/* Distinct values (numbers, or texts in first-seen order into cats). */
+/* Distinct values: numbers (sorted copy), or texts in first-seen order
+ * into cats[0..cap). Counting texts stops past cap (too many to draw). */
 static size_t distinct(const vpoint *p, size_t n, int numeric, const char **cats, size_t cap)
 {
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = numeric ? p[j].x == p[i].x : strcmp(p[j].text, p[i].text) == 0;
-        if (!seen && k < cap && cats)
-            cats[k] = p[i].text;
-        k += !seen;
+    if (numeric) {
+        double *x = malloc((n ? n : 1) * sizeof *x);
+        for (size_t i = 0; x && i < n; i++)
+            x[i] = p[i].x;
+        if (x)
+            qsort(x, n, sizeof *x, dcmp);
+        for (size_t i = 0; x && i < n; i++)
+            k += i == 0 || x[i] != x[i - 1];
+        free(x);
+        return k;
+    }
+    for (size_t i = 0; i < n && k <= cap; i++) {
+        size_t j = 0;
+        while (j < k && strcmp(cats[j], p[i].text))
+            j++;
+        if (j == k && k++ < cap)
+            cats[j] = p[i].text;
     }
     return k;
 }
@@ -270,9 +283,10 @@ static size_t searched(const fw_results *r, size_t s, vpoint *pts)
 {
     size_t k = 0;
     int numeric;
+    const char *cats[MAX_CATS];
     for (size_t c = 0; c < r->n_param_cols; c++) {
         size_t n = vpoints(r, s, c, pts, &numeric);
-        k += distinct(pts, n, numeric, NULL, 0) >= 2;
+        k += distinct(pts, n, numeric, cats, MAX_CATS) >= 2;
     }
     return k;
 }
@@ -391,8 +405,9 @@ static size_t curves_of(fw_sb *b, const fw_results *r, size_t s, const char *lab
     size_t drawn = 0, nsearched = searched(r, s, pts);
     for (size_t c = 0; c < r->n_param_cols && drawn < budget; c++) {
         int numeric;
+        const char *cats[MAX_CATS];
         size_t n = vpoints(r, s, c, pts, &numeric);
-        size_t k = distinct(pts, n, numeric, NULL, 0);
+        size_t k = distinct(pts, n, numeric, cats, MAX_CATS);
         if (k < 2)
             continue;
         char title[160];

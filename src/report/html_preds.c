@@ -13,7 +13,7 @@
 #include "foldwise/metrics.h"
 #include "report_int.h"
 
-enum { W2 = 560, H2 = 420, MAX_SERIES = 16 };
+enum { W2 = 560, H2 = 420, MAX_SERIES = 16, MAX_SCATTER = 4000 };
 
 /* The usable rows of a pool: labels into y, column col's scores into sc
  * (either may be NULL). Returns the count. */
@@ -149,7 +149,9 @@ static void curve_plot(fw_sb *b, const fw_results *r, int kind)
     size_t ns = curve_series(r, se), shown = 0, skipped = 0;
     char title[160], tip[64];
     snprintf(title, sizeof title, "%s%s", kind_title[kind],
-             r->n_classes == 2 ? "" : " (one class vs the rest, best model)");
+             r->n_classes == 2 ? "" : r->n_classes > MAX_SERIES
+                 ? " (first 16 classes vs the rest, best model)"
+                 : " (one class vs the rest, best model)");
     fw_svg s;
     fw_svg_begin(&s, W2, H2, title);
     s.legend_at = kind == K_ROC ? FW_SVG_BOTTOM_RIGHT : kind == K_PR ? FW_SVG_BOTTOM_LEFT
@@ -300,18 +302,27 @@ static void scatter(fw_sb *b, const double *y, const double *f, size_t m, int re
         fw_svg_seg(&s, s.x.lo, 0, s.x.hi, 0, "#666", 1, "4 4");
     else
         fw_svg_seg(&s, s.x.lo, s.x.lo, s.x.hi, s.x.hi, "#666", 1, "4 4");
-    for (size_t i = 0; i < m; i++) {
+    /* Past MAX_SCATTER points the page grows without showing more: every
+     * stride-th point is drawn (the axes still span them all). */
+    size_t stride = (m + MAX_SCATTER - 1) / MAX_SCATTER;
+    stride = stride ? stride : 1;
+    for (size_t i = 0; i < m; i += stride) {
         fw_rep_fmt(y[i], a, sizeof a);
         fw_rep_fmt(f[i], c, sizeof c);
         snprintf(tip, sizeof tip, "actual %s, predicted %s", a, c);
-        fw_svg_point(&s, xs[i], ys[i], 0, FW_SVG_DOT, 3, tip);
+        fw_svg_point(&s, xs[i], ys[i], 0, FW_SVG_DOT, m > 1000 ? 2 : 3, tip);
     }
     if (!m)
         fw_svg_note(&s, "no usable prediction");
-    fw_rep_html_figure(b, &s, resid ? "Residuals should scatter evenly around zero; a funnel "
-                                      "or a curve means the errors depend on the prediction."
-                                    : "One point per pooled out-of-split prediction; points "
-                                      "on the dashed diagonal are exact.");
+    char cap[300];
+    snprintf(cap, sizeof cap, "%s%s", resid ? "Residuals should scatter evenly around zero; a "
+             "funnel or a curve means the errors depend on the prediction."
+             : "One point per pooled out-of-split prediction; points on the dashed diagonal "
+               "are exact.", stride > 1 ? " One prediction in " : "");
+    if (stride > 1)
+        snprintf(cap + strlen(cap), sizeof cap - strlen(cap), "%zu is drawn (%zu of %zu).",
+                 stride, s.marks, m);
+    fw_rep_html_figure(b, &s, cap);
     free(res);
 }
 

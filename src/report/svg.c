@@ -48,7 +48,7 @@ size_t fw_svg_nice(double lo, double hi, size_t target, double *nlo, double *nhi
     if (!isfinite(lo) || !isfinite(hi) || lo > hi || !isfinite(hi - lo))
         lo = 0, hi = 1;
     if (hi - lo <= 1e-12 * fmax(1, fabs(lo))) {
-        double d = lo != 0 ? fabs(lo) * 0.05 : 0.5;
+        double d = lo != 0 ? fabs(lo) * 0.01 : 0.5;
         lo -= d, hi += d;
     }
     if (target < 2)
@@ -373,7 +373,7 @@ int fw_svg_cell(fw_svg *s, double x0, double y0, double x1, double y1, const cha
                  fabs(b - a), fabs(d - c), fill);
     tip_close(s, tip, "rect");
     s->marks++;
-    if (label && *label) {
+    if (label && *label && fabs(d - c) >= 14 && fabs(b - a) >= 8 * (double)u8len(label)) {
         double fs = fmin(13, fmax(8, fabs(d - c) * 0.4));
         char attrs[96];
         snprintf(attrs, sizeof attrs, "font-size=\"%.0f\" fill=\"%s\"", fs,
@@ -387,6 +387,7 @@ void fw_svg_line(fw_svg *s, const double *x, const double *y, size_t n, int colo
                  double width)
 {
     int open = 0;
+    double lx = 0, ly = 0;
     for (size_t i = 0; i <= n; i++) {
         int ok = i < n && on_axis(&s->x, x[i]) && on_axis(&s->y, y[i]);
         if (!ok && open) {
@@ -395,13 +396,18 @@ void fw_svg_line(fw_svg *s, const double *x, const double *y, size_t n, int colo
         }
         if (!ok)
             continue;
+        double px = fw_svg_px(s, x[i]), py = fw_svg_py(s, y[i]);
+        /* Vertices closer than a third of a pixel add bytes, not detail. */
+        if (open && i + 1 < n && fabs(px - lx) < 0.3 && fabs(py - ly) < 0.3)
+            continue;
         if (!open) {
             fw_sb_printf(&s->body, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\" "
                          "stroke-dasharray=\"%s\" stroke-linejoin=\"round\" points=\"",
                          fw_svg_colour(colour), width, fw_svg_dash(colour));
             open = 1;
         }
-        fw_sb_printf(&s->body, "%.1f,%.1f ", fw_svg_px(s, x[i]), fw_svg_py(s, y[i]));
+        fw_sb_printf(&s->body, "%.1f,%.1f ", px, py);
+        lx = px, ly = py;
     }
 }
 
