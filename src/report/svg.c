@@ -239,6 +239,15 @@ static int x_labels_turned(const fw_svg *s, double plot_w)
     return s->x.n_cats && (double)m * 6.5 > plot_w / (double)s->x.n_cats - 4;
 }
 
+/* Label every k-th category so that labels stay 13 pixels apart. */
+static size_t cat_every(size_t n_cats, double span)
+{
+    if (n_cats == 0 || span <= 0)
+        return 1;
+    double slot = span / (double)n_cats;
+    return slot >= 13 ? 1 : (size_t)ceil(13 / slot);
+}
+
 static void frame_y(fw_svg *s)
 {
     char buf[64];
@@ -248,7 +257,8 @@ static void frame_y(fw_svg *s)
                      "stroke=\"#f0f0f0\"/>\n", s->left, s->right, py, py);
     }
     size_t n = s->y.n_cats ? s->y.n_cats : s->y.n_ticks;
-    for (size_t i = 0; i < n; i++) {
+    size_t every = cat_every(s->y.n_cats, s->bottom - s->top);
+    for (size_t i = 0; i < n; i += every) {
         double v = s->y.n_cats ? (double)i : s->y.ticks[i], py = fw_svg_py(s, v);
         if (s->y.n_cats)
             clip(s->y.cats ? s->y.cats[i] : "", 16, buf, sizeof buf);
@@ -275,7 +285,8 @@ static void frame_x(fw_svg *s, int turned)
                      "stroke=\"#f0f0f0\"/>\n", px, px, s->top, s->bottom);
     }
     size_t n = s->x.n_cats ? s->x.n_cats : s->x.n_ticks;
-    for (size_t i = 0; i < n; i++) {
+    size_t every = turned ? cat_every(s->x.n_cats, s->right - s->left) : 1;
+    for (size_t i = 0; i < n; i += every) {
         double v = s->x.n_cats ? (double)i : s->x.ticks[i], px = fw_svg_px(s, v);
         if (s->x.n_cats)
             clip(s->x.cats ? s->x.cats[i] : "", 16, buf, sizeof buf);
