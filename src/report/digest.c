@@ -435,3 +435,15 @@ void fw_rep_versions(const fw_results *r, char *buf, size_t n)
              strcmp(mpi, "none") ? mpi : "none (serial run)", r->v_gsl ? r->v_gsl : "?",
              r->v_hdf5 ? r->v_hdf5 : "?", r->v_yaml ? r->v_yaml : "?");
 }
+
+void fw_rep_classes_text(const fw_results *r, fw_sb *out)
+{
+    if (r->task != FW_TASK_CLASSIFICATION)
+        return;
+    fw_sb_printf(out, " (%zu classes: ", r->n_classes);
+    for (size_t c = 0; c < r->n_classes && c < 12; c++) {
+        fw_sb_append(out, c ? ", " : "");
+        fw_sb_append(out, r->classes[c]);
+    }
+    fw_sb_append(out, r->n_classes > 12 ? ", \xe2\x80\xa6)" : ")");
+}

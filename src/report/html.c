@@ -100,14 +100,11 @@ static void head_data(fw_sb *b, const fw_results *r, const fw_rep_head *h)
     fw_sb_append(b, "<p class=\"lede\">");
     fw_sb_printf(b, "%s", r->task == FW_TASK_CLASSIFICATION ? "Classification" : "Regression");
     wrap(b, " of <b>", r->target ? r->target : "?", "</b>");
-    if (r->task == FW_TASK_CLASSIFICATION) {
-        fw_sb_printf(b, " (%zu classes: ", r->n_classes);
-        for (size_t c = 0; c < r->n_classes && c < 12; c++) {
-            fw_sb_append(b, c ? ", " : "");
-            esc(b, r->classes[c]);
-        }
-        fw_sb_append(b, r->n_classes > 12 ? ", \xe2\x80\xa6)" : ")");
-    }
+    fw_sb cl;
+    fw_sb_init(&cl);
+    fw_rep_classes_text(r, &cl);
+    esc(b, cl.s);
+    fw_sb_free(&cl);
     wrap(b, " on <code>", r->data_path ? r->data_path : "?", "</code>");
     fw_sb_printf(b, ": %zu rows, %zu features. ", r->n_samples, r->n_features);
     wrap(b, "Optimised metric: <b>", h->metric, "</b>");

@@ -76,14 +76,11 @@ static void headline(fw_sb *b, const fw_results *r, const fw_rep_head *h)
     fw_sb_printf(b, " \xe2\x80\x94 foldwise report\n\n%s of ",
                  r->task == FW_TASK_CLASSIFICATION ? "Classification" : "Regression");
     code(b, r->target ? r->target : "?");
-    if (r->task == FW_TASK_CLASSIFICATION) {
-        fw_sb_printf(b, " (%zu classes: ", r->n_classes);
-        for (size_t c = 0; c < r->n_classes && c < 12; c++) {
-            fw_sb_append(b, c ? ", " : "");
-            fw_rep_md_cell(b, r->classes[c]);
-        }
-        fw_sb_append(b, r->n_classes > 12 ? ", \xe2\x80\xa6)" : ")");
-    }
+    fw_sb cl;
+    fw_sb_init(&cl);
+    fw_rep_classes_text(r, &cl);
+    fw_rep_md_cell(b, cl.s);
+    fw_sb_free(&cl);
     fw_sb_append(b, " on ");
     code(b, r->data_path ? r->data_path : "?");
     fw_sb_printf(b, ": %zu rows, %zu features. Optimised metric: **%s** (%s). "

@@ -113,6 +113,9 @@ typedef struct fw_rep_head {
 void fw_rep_head_get(const fw_results *r, fw_rep_head *h);
 /* "foldwise 0.1.0, Open MPI 4.1.4, GSL 2.7.1, HDF5 1.10.8, libyaml 0.2.5". */
 void fw_rep_versions(const fw_results *r, char *buf, size_t n);
+/* " (3 classes: a, b, c)" (the first 12) for classification, plain text;
+ * nothing for regression. */
+void fw_rep_classes_text(const fw_results *r, fw_sb *out);
 /* "↑" or "↓" for metric m. */
 const char *fw_rep_arrow(const fw_results *r, size_t m);
 /* A code fence for text: three backticks, or one more than the longest run

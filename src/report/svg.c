@@ -177,26 +177,28 @@ static void clip(const char *s, size_t max, char *buf, size_t n)
     snprintf(buf + i, n - i, "\xe2\x80\xa6");
 }
 
+/* Where v lies on a continuous axis, 0 at lo and 1 at hi. */
+static double axis_frac(const fw_svg_axis *a, double v)
+{
+    if (a->log)
+        return (log10(v) - log10(a->lo)) / (log10(a->hi) - log10(a->lo));
+    return (v - a->lo) / (a->hi - a->lo);
+}
+
 double fw_svg_px(const fw_svg *s, double x)
 {
-    const fw_svg_axis *a = &s->x;
     double w = s->right - s->left;
-    if (a->n_cats)
-        return s->left + (x + 0.5) * w / (double)a->n_cats;
-    double t = a->log ? (log10(x) - log10(a->lo)) / (log10(a->hi) - log10(a->lo))
-                      : (x - a->lo) / (a->hi - a->lo);
-    return s->left + s->pad + t * (w - 2 * s->pad);
+    if (s->x.n_cats)
+        return s->left + (x + 0.5) * w / (double)s->x.n_cats;
+    return s->left + s->pad + axis_frac(&s->x, x) * (w - 2 * s->pad);
 }
 
 double fw_svg_py(const fw_svg *s, double y)
 {
-    const fw_svg_axis *a = &s->y;
     double h = s->bottom - s->top;
-    if (a->n_cats)
-        return s->top + (y + 0.5) * h / (double)a->n_cats;
-    double t = a->log ? (log10(y) - log10(a->lo)) / (log10(a->hi) - log10(a->lo))
-                      : (y - a->lo) / (a->hi - a->lo);
-    return s->bottom - s->pad - t * (h - 2 * s->pad);
+    if (s->y.n_cats)
+        return s->top + (y + 0.5) * h / (double)s->y.n_cats;
+    return s->bottom - s->pad - axis_frac(&s->y, y) * (h - 2 * s->pad);
 }
 
 void fw_svg_begin(fw_svg *s, int w, int h, const char *title)
@@ -248,25 +250,37 @@ static size_t cat_every(size_t n_cats, double span)
     return slot >= 13 ? 1 : (size_t)ceil(13 / slot);
 }
 
+/* The i-th label of an axis (category name or tick) into buf; returns
+ * its data value. */
+static double axis_label(const fw_svg_axis *a, size_t i, char *buf, size_t n)
+{
+    if (a->n_cats) {
+        clip(a->cats ? a->cats[i] : "", 16, buf, n);
+        return (double)i;
+    }
+    fw_svg_tick_text(a, a->ticks[i], buf, n);
+    return a->ticks[i];
+}
+
+/* A grid line across the plot area at pixel pos (vertical: an x position). */
+static void grid_line(fw_svg *s, int vertical, double pos, const char *colour)
+{
+    fw_sb_printf(&s->body, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+                 "stroke=\"%s\"/>\n", vertical ? pos : s->left, vertical ? pos : s->right,
+                 vertical ? s->top : pos, vertical ? s->bottom : pos, colour);
+}
+
 static void frame_y(fw_svg *s)
 {
     char buf[64];
-    for (size_t i = 0; i < s->y.n_minor; i++) {
-        double py = fw_svg_py(s, s->y.minor[i]);
-        fw_sb_printf(&s->body, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
-                     "stroke=\"#f0f0f0\"/>\n", s->left, s->right, py, py);
-    }
+    for (size_t i = 0; i < s->y.n_minor; i++)
+        grid_line(s, 0, fw_svg_py(s, s->y.minor[i]), "#f0f0f0");
     size_t n = s->y.n_cats ? s->y.n_cats : s->y.n_ticks;
     size_t every = cat_every(s->y.n_cats, s->bottom - s->top);
     for (size_t i = 0; i < n; i += every) {
-        double v = s->y.n_cats ? (double)i : s->y.ticks[i], py = fw_svg_py(s, v);
-        if (s->y.n_cats)
-            clip(s->y.cats ? s->y.cats[i] : "", 16, buf, sizeof buf);
-        else
-            fw_svg_tick_text(&s->y, v, buf, sizeof buf);
+        double py = fw_svg_py(s, axis_label(&s->y, i, buf, sizeof buf));
         if (!s->y.n_cats)
-            fw_sb_printf(&s->body, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
-                         "stroke=\"#e4e4e4\"/>\n", s->left, s->right, py, py);
+            grid_line(s, 0, py, "#e4e4e4");
         text_at(s, s->left - 6, py + 4, "end", "font-size=\"11\" fill=\"#444\"", buf);
     }
     double cy = (s->top + s->bottom) / 2;
@@ -279,22 +293,14 @@ static void frame_y(fw_svg *s)
 static void frame_x(fw_svg *s, int turned)
 {
     char buf[64];
-    for (size_t i = 0; i < s->x.n_minor; i++) {
-        double px = fw_svg_px(s, s->x.minor[i]);
-        fw_sb_printf(&s->body, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
-                     "stroke=\"#f0f0f0\"/>\n", px, px, s->top, s->bottom);
-    }
+    for (size_t i = 0; i < s->x.n_minor; i++)
+        grid_line(s, 1, fw_svg_px(s, s->x.minor[i]), "#f0f0f0");
     size_t n = s->x.n_cats ? s->x.n_cats : s->x.n_ticks;
     size_t every = turned ? cat_every(s->x.n_cats, s->right - s->left) : 1;
     for (size_t i = 0; i < n; i += every) {
-        double v = s->x.n_cats ? (double)i : s->x.ticks[i], px = fw_svg_px(s, v);
-        if (s->x.n_cats)
-            clip(s->x.cats ? s->x.cats[i] : "", 16, buf, sizeof buf);
-        else
-            fw_svg_tick_text(&s->x, v, buf, sizeof buf);
+        double px = fw_svg_px(s, axis_label(&s->x, i, buf, sizeof buf));
         if (!s->x.n_cats)
-            fw_sb_printf(&s->body, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
-                         "stroke=\"#e4e4e4\"/>\n", px, px, s->top, s->bottom);
+            grid_line(s, 1, px, "#e4e4e4");
         if (turned) {
             fw_sb_printf(&s->body, "<text transform=\"translate(%.1f,%.1f) rotate(-35)\" "
                          "text-anchor=\"end\" font-size=\"11\" fill=\"#444\">",

@@ -404,6 +404,7 @@ static int escaped(const char *html)
     char *html = NULL, *md = NULL;                                        \
     CHECK_MSG(render(&(sp), &plots, &minp, &html, &md) == 0, "render failed"); \
     CHECK_MSG(plots >= 0, "a plot's data-points differs from its marks")
+#define DONE() (free(html), free(md))
 
 static void renders_binary(void)
 {
@@ -416,8 +417,7 @@ static void renders_binary(void)
     CHECK(strstr(md, "0.6200 \xc2\xb1 0.0100"));
     CHECK(strstr(md, "``````yaml") || strstr(md, "````yaml"));
     CHECK(strstr(html, "The run stopped before it finished"));
-    free(html);
-    free(md);
+    DONE();
 }
 
 static void renders_zero_trials(void)
@@ -426,8 +426,7 @@ static void renders_zero_trials(void)
     RENDER(sp);
     CHECK(strstr(html, "No configuration could be scored"));
     CHECK(strstr(md, "No configuration has a score"));
-    free(html);
-    free(md);
+    DONE();
 }
 
 static void renders_all_nan(void)
@@ -437,8 +436,7 @@ static void renders_all_nan(void)
     RENDER(sp);
     CHECK(strstr(html, "No configuration could be scored") && escaped(html));
     CHECK(strstr(md, "| ridge | failed | ") || strstr(md, "| knn | failed | "));
-    free(html);
-    free(md);
+    DONE();
 }
 
 static void renders_one_class(void)
@@ -447,8 +445,7 @@ static void renders_one_class(void)
                .n_models = 1, .n_pred_rows = 15, .one_class = 1};
     RENDER(sp);
     CHECK(strstr(html, "needs both classes"));
-    free(html);
-    free(md);
+    DONE();
 }
 
 static void renders_nan_predictions(void)
@@ -457,8 +454,7 @@ static void renders_nan_predictions(void)
                .n_models = 2, .n_pred_rows = 9, .nan_preds = 1};
     RENDER(sp);
     CHECK(strstr(md, "Confusion matrix of 0 pooled"));
-    free(html);
-    free(md);
+    DONE();
 }
 
 static void renders_ten_classes(void)
@@ -467,8 +463,7 @@ static void renders_ten_classes(void)
                .n_models = 2, .n_pred_rows = 50};
     RENDER(sp);
     CHECK(strstr(html, "data-points=\"100\"")); /* the 10 x 10 confusion matrix */
-    free(html);
-    free(md);
+    DONE();
     /* Forty classes: cells too small for numbers, curves for the first 16. */
     spec many = sp;
     many.n_classes = 40;
@@ -486,8 +481,7 @@ static void renders_regression(void)
     RENDER(sp);
     CHECK(strstr(html, "data-points=\"400\"")); /* 400 pooled predictions */
     CHECK(strstr(md, "RMSE"));
-    free(html);
-    free(md);
+    DONE();
     spec nan = sp;
     nan.nan_preds = 1;
     char *h2 = NULL, *m2 = NULL;
