@@ -378,12 +378,15 @@ static int load_search(const cfx *x, const ynode *m, fw_search_spec *s)
 
 static int load_dist(const cfx *x, const ynode *v, const char *model, fw_dim *d)
 {
+    if (v->n != 2)
+        return at(x, v, "%s.%s: a distribution is a map with one key, e.g. {loguniform: "
+                  "[1.0e-3, 1.0e+3]}", model, d->name);
     const ynode *k = v->items[0], *arg = v->items[1];
     int kind = -1;
     for (int i = FW_DIST_UNIFORM; i <= FW_DIST_LOGSPACE; i++)
         if (strcmp(fw_dist_names[i], k->s) == 0)
             kind = i;
-    if (v->n != 2 || kind < 0) {
+    if (kind < 0) {
         const char *names[] = {"uniform", "loguniform", "int", "logint", "linspace", "logspace"};
         const char *s = fw_suggest(k->s, names, 6);
         return at(x, k, "%s.%s: unknown distribution '%s'%s%s%s (uniform, loguniform, int, "
