@@ -5,5 +5,8 @@
 #include "foldwise/model.h"
 
 extern const fw_model_type fw_model_dummy;
+extern const fw_model_type fw_model_tree;
+extern const fw_model_type fw_model_random_forest;
+extern const fw_model_type fw_model_extra_trees;
 
 #endif

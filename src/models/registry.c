@@ -4,5 +4,8 @@
 
 const fw_model_type *const fw_models[] = {
     &fw_model_dummy,
+    &fw_model_tree,
+    &fw_model_random_forest,
+    &fw_model_extra_trees,
     NULL,
 };
