@@ -1045,7 +1045,7 @@ static int arena_list(fw_cart_work *wk, const stack_entry *e, const uint32_t *fo
                       size_t *off)
 {
     size_t need = wk->arena_len + e->const_n + nf;
-    if (need > wk->arena_cap) {
+    if (need > wk->arena_cap || !wk->arena) {
         size_t cap = wk->arena_cap ? 2 * wk->arena_cap : 256;
         while (cap < need)
             cap *= 2;
