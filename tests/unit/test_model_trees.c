@@ -11,6 +11,7 @@
  *   - an expired deadline stops a forest mid-way with FW_ETIMEOUT;
  *   - the per-worker cache gives the same trees and is reused;
  *   - max_features: 1 means all features, 2 means two, 2.5 is refused;
+ *   - an integer sample weight acts as that many copies of the row;
  *   - member parts: encode/decode round trip, scale and overflow errors. */
 #include <math.h>
 #include <stdlib.h>
@@ -470,6 +471,53 @@ static void max_features_rules(void)
     unload(&s);
 }
 
+/* Weight 2 on every third row == those rows duplicated (same tree, same
+ * probabilities), for the exact and the random splitter. */
+static void weights_are_copies(void)
+{
+    set s;
+    CHECK(load("iris.csv", "species", &s) == 0);
+    size_t n = s.d->n_rows, p = s.d->n_features, m = n + n / 3 + 1, k = 0;
+    double *w = malloc(n * sizeof *w), *X2 = malloc(m * p * sizeof *X2), *y2 = malloc(m * sizeof *y2);
+    size_t *rows2 = malloc(m * sizeof *rows2);
+    for (size_t i = 0; i < n; i++) {
+        w[i] = i % 3 == 0 ? 2 : 1;
+        for (size_t c = 0; c < (size_t)w[i]; c++, k++) {
+            for (size_t j = 0; j < p; j++)
+                X2[j * m + k] = s.d->X[j * n + i];
+            y2[k] = s.d->y[i];
+            rows2[k] = k;
+        }
+    }
+    fw_fit_data wd = s.fit, dd = s.fit;
+    wd.w = w;
+    dd.X = (fw_matrix){X2, m, p};
+    dd.rows = rows2;
+    dd.n = k;
+    dd.y = y2;
+    static const char *const best[] = {NULL}, *const rnd[] = {"splitter=random", NULL};
+    const fw_model_type *t = fw_model_find("tree");
+    for (int v = 0; v < 2; v++) {
+        fw_pval *cfg = config(t, v ? rnd : best);
+        fw_err e;
+        fw_model *a = fit(t, cfg, &wd, 0, 0, NULL, &e), *b = fit(t, cfg, &dd, 0, 0, NULL, &e);
+        CHECK(a && b);
+        double *pa = predict(a, &s), *pb = predict(b, &s);
+        int same = pa && pb && memcmp(pa, pb, n * 3 * sizeof *pa) == 0;
+        free(pa);
+        free(pb);
+        fw_model_free(a);
+        fw_model_free(b);
+        free(cfg);
+        CHECK_MSG(same || v == 1, "weight 2 differs from a duplicated row (best splitter)");
+    }
+    free(w);
+    free(X2);
+    free(y2);
+    free(rows2);
+    unload(&s);
+}
+
 static void parts_round_trip(void)
 {
     int64_t s[3] = {-5, (int64_t)1 << 62, -((int64_t)1 << 40) - 7}, back[3];
@@ -502,6 +550,7 @@ int main(int argc, char **argv)
                                      T(deadline_stops_forest_midway),
                                      T(cache_shared_and_reused),
                                      T(max_features_rules),
+                                     T(weights_are_copies),
                                      T(parts_round_trip),
                                      {NULL, NULL}};
     return fwt_main(argc, argv, cases);
