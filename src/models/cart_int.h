@@ -169,12 +169,17 @@ void fw_cart_gather_rows(const fw_matrix *X, const size_t *rows, size_t first, s
  * wn, then normalised to sum 1 (left at 0 for a single-leaf tree).
  * Returns 1 when the tree has a split. */
 int fw_cart_tree_importances(const fw_cart_tree *t, size_t p, double *out);
+/* FW_EINVAL with a message unless a model fitted on p columns is asked
+ * about n_cols. */
+int fw_cart_check_cols(const char *model, size_t p, size_t n_cols, fw_err *e);
 /* Append the tree to a save buffer / read it back from [*p, end). */
 void fw_cart_tree_save(const fw_cart_tree *t, fw_sb *out);
 int fw_cart_tree_load(fw_cart_tree *t, const char **p, const char *end, fw_err *e);
 /* Append the tree as JSON: nodes in depth-first preorder (scikit-learn's
  * numbering), arrays named as scikit-learn's tree_ attributes. */
 void fw_cart_tree_describe(const fw_cart_tree *t, fw_sb *out);
+/* Append n numbers as a JSON array. */
+void fw_cart_json_array(fw_sb *out, const double *v, size_t n);
 /* Bounded byte reader for load functions. */
 int fw_cart_read(const char **p, const char *end, void *dst, size_t n);
 

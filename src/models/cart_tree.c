@@ -162,6 +162,14 @@ int fw_cart_tree_importances(const fw_cart_tree *t, size_t p, double *out)
     return any;
 }
 
+int fw_cart_check_cols(const char *model, size_t p, size_t n_cols, fw_err *e)
+{
+    if (n_cols != p)
+        return fw_err_set(e, FW_EINVAL, "%s: fitted on %zu columns, asked for %zu", model, p,
+                          n_cols);
+    return FW_OK;
+}
+
 /* ---- save / load ------------------------------------------------------------ */
 
 int fw_cart_read(const char **p, const char *end, void *dst, size_t n)
@@ -231,6 +239,16 @@ int fw_cart_tree_load(fw_cart_tree *t, const char **p, const char *end, fw_err *
 }
 
 /* ---- describe ----------------------------------------------------------------- */
+
+void fw_cart_json_array(fw_sb *out, const double *v, size_t n)
+{
+    fw_sb_append(out, "[");
+    for (size_t j = 0; j < n; j++) {
+        fw_sb_json_num(out, v[j]);
+        fw_sb_append(out, j + 1 < n ? "," : "");
+    }
+    fw_sb_append(out, "]");
+}
 
 /* Node ids in depth-first preorder, left first (scikit-learn's numbering). */
 static size_t *preorder(const fw_cart_tree *t, size_t **order_out)

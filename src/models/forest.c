@@ -591,9 +591,8 @@ static int forest_path_type(const fw_model_type *t, const fw_fit_data *d,
 static int forest_importances(const void *state, double *out, size_t n_cols, fw_err *e)
 {
     const forest_state *s = state;
-    if (n_cols != s->p)
-        return fw_err_set(e, FW_EINVAL, "forest: fitted on %zu columns, asked for %zu", s->p,
-                          n_cols);
+    if (fw_cart_check_cols("forest", s->p, n_cols, e))
+        return FW_EINVAL;
     double *one = malloc((n_cols ? n_cols : 1) * sizeof *one), sum = 0;
     if (!one)
         return fw_err_set(e, FW_ENOMEM, "forest: out of memory");
@@ -628,12 +627,9 @@ static int forest_describe(const void *state, fw_sb *out, fw_err *e)
     fw_sb_json_num(out, s->oob);
     fw_sb_append(out, ",\"mean_node_count\":");
     fw_sb_json_num(out, s->n_fit ? nodes / (double)s->n_fit : 0);
-    fw_sb_printf(out, ",\"max_depth\":%u,\"importances\":[", depth);
-    for (size_t j = 0; j < s->p; j++) {
-        fw_sb_json_num(out, imp[j]);
-        fw_sb_append(out, j + 1 < s->p ? "," : "");
-    }
-    fw_sb_append(out, "]}");
+    fw_sb_printf(out, ",\"max_depth\":%u,\"importances\":", depth);
+    fw_cart_json_array(out, imp, s->p);
+    fw_sb_append(out, "}");
     free(imp);
     return out->oom ? fw_err_set(e, FW_ENOMEM, "forest: out of memory") : FW_OK;
 }

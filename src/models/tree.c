@@ -104,11 +104,10 @@ static int tree_predict(const void *state, const fw_matrix *X, const size_t *row
 static int tree_importances(const void *state, double *out, size_t n_cols, fw_err *e)
 {
     const tree_state *s = state;
-    if (n_cols != s->p)
-        return fw_err_set(e, FW_EINVAL, "tree: fitted on %zu columns, asked for %zu", s->p,
-                          n_cols);
-    fw_cart_tree_importances(&s->t, n_cols, out);
-    return FW_OK;
+    int rc = fw_cart_check_cols("tree", s->p, n_cols, e);
+    if (!rc)
+        fw_cart_tree_importances(&s->t, n_cols, out);
+    return rc;
 }
 
 static int tree_describe(const void *state, fw_sb *out, fw_err *e)
@@ -120,12 +119,9 @@ static int tree_describe(const void *state, fw_sb *out, fw_err *e)
     fw_cart_tree_importances(&s->t, s->p, imp);
     fw_sb_append(out, "{\"tree\":");
     fw_cart_tree_describe(&s->t, out);
-    fw_sb_append(out, ",\"importances\":[");
-    for (size_t j = 0; j < s->p; j++) {
-        fw_sb_json_num(out, imp[j]);
-        fw_sb_append(out, j + 1 < s->p ? "," : "");
-    }
-    fw_sb_append(out, "]}");
+    fw_sb_append(out, ",\"importances\":");
+    fw_cart_json_array(out, imp, s->p);
+    fw_sb_append(out, "}");
     free(imp);
     return out->oom ? fw_err_set(e, FW_ENOMEM, "tree: out of memory") : FW_OK;
 }

@@ -336,7 +336,6 @@ static int read_configs(const tool_args *a, const fw_model_type *t, fw_pval **cf
  * --configs line). */
 static int build_configs(const tool_args *a, const fw_model_type *t, fw_pval **cfgs, size_t *n)
 {
-    fw_err e;
     size_t nv = 1;
     if (a->configs)
         return read_configs(a, t, cfgs, n);
@@ -349,13 +348,8 @@ static int build_configs(const tool_args *a, const fw_model_type *t, fw_pval **c
         for (size_t i = 0; i <= a->n_params; i++) {
             const char *name = i < a->n_params ? a->pnames[i] : a->path_name;
             const char *val = i < a->n_params ? a->pvalues[i] : (vals ? vals[c] : NULL);
-            if (!name || !val)
-                continue;
-            long idx = fw_param_index(t, name);
-            if (idx < 0)
-                return fprintf(stderr, "fit_tool: %s has no parameter %s\n", t->name, name), 2;
-            if (fw_param_parse(t, (size_t)idx, val, &cfg[idx], &e))
-                return fprintf(stderr, "fit_tool: %s\n", e.msg), 2;
+            if (name && val && set_param(t, cfg, name, val))
+                return 2;
         }
     }
     return 0;
