@@ -279,18 +279,32 @@ static inline double cls_impurity(const bld *b, const double *c, double w)
     return b->prm->criterion == FW_CART_GINI ? gini(c, b->k, w) : entropy(c, b->k, w);
 }
 
+/* Division-free screen: could the gini proxy, which is mathematically
+ * sr/wr + sl/wl - wn, beat `best`? The margin (1e-9 relative) is far above
+ * the rounding of either form, so a candidate screened out is certainly
+ * worse, and the decisions stay those of the exact formula. */
+static inline int gini_may_beat(double sl, double sr, double wl, double wr, double wn,
+                                double best)
+{
+    double tol = 1e-9 * (wn + fabs(best));
+    return sr * wl + sl * wr >= (best + wn - tol) * (wl * wr);
+}
+
 /* Proxy of a classification split: -wr * imp_r - wl * imp_l, with right
  * counts = node counts - left counts, each impurity summed over classes in
  * order as scikit-learn does (the two-class case spelled out: it is the
- * hot loop of binary problems). */
+ * hot loop of binary problems). -INFINITY when the gini screen shows it
+ * cannot beat `best`. */
 static inline __attribute__((always_inline)) double
 cls_proxy(const double *tot, double wn, size_t k, const double *left, double wl,
-          const int is_gini)
+          const int is_gini, double best)
 {
     double wr = wn - wl;
     if (is_gini && k == 2) {
         double r0 = tot[0] - left[0], r1 = tot[1] - left[1];
         double sl = left[0] * left[0] + left[1] * left[1], sr = r0 * r0 + r1 * r1;
+        if (!gini_may_beat(sl, sr, wl, wr, wn, best))
+            return -INFINITY;
         return -wr * (1.0 - sr / (wr * wr)) - wl * (1.0 - sl / (wl * wl));
     }
     double il = 0, ir = 0;
@@ -306,14 +320,20 @@ cls_proxy(const double *tot, double wn, size_t k, const double *left, double wl,
         if (r > 0.0)
             ir -= (r / wr) * (log(r / wr) / log(2.0));
     }
+    if (is_gini && !gini_may_beat(il, ir, wl, wr, wn, best))
+        return -INFINITY;
     if (is_gini)
         return -wr * (1.0 - ir / (wr * wr)) - wl * (1.0 - il / (wl * wl));
     return -wr * ir - wl * il;
 }
 
-static inline double mse_proxy(const bld *b, double sl, double wl)
+/* sl^2/wl + sr^2/wr, or -INFINITY when a division-free screen (margin
+ * 1e-9 relative, as gini_may_beat) shows it cannot beat `best`. */
+static inline double mse_proxy(const bld *b, double sl, double wl, double best)
 {
     double sr = b->tot[0] - sl, wr = b->wn - wl;
+    if (sl * sl * wr + sr * sr * wl < (best - 1e-9 * fabs(best)) * (wl * wr))
+        return -INFINITY;
     return sl * sl / wl + sr * sr / wr;
 }
 
@@ -519,7 +539,7 @@ scan_cls_body(bld *b, const feat_view *fv, split_rec *br, split_rec *bl, split_r
             continue;
         size_t nl = i + 1;
         if (nl >= msl && n - nl >= msl) {
-            double px = cls_proxy(tot, wn, k, left, wl, is_gini);
+            double px = cls_proxy(tot, wn, k, left, wl, is_gini, best_r);
             if (px > best_r) {
                 best_r = px;
                 record(br, px, fv->f, c, cn, 0);
@@ -528,7 +548,7 @@ scan_cls_body(bld *b, const feat_view *fv, split_rec *br, split_rec *bl, split_r
         if (nmiss && nl + nmiss >= msl && n - nl - nmiss >= msl) {
             for (size_t q = 0; q < k; q++)
                 left2[q] = left[q] + miss[q];
-            double px = cls_proxy(tot, wn, k, left2, wl + wmiss, is_gini);
+            double px = cls_proxy(tot, wn, k, left2, wl + wmiss, is_gini, bl->proxy);
             if (px > bl->proxy)
                 record(bl, px, fv->f, c, cn, 1);
         }
@@ -536,7 +556,7 @@ scan_cls_body(bld *b, const feat_view *fv, split_rec *br, split_rec *bl, split_r
     if (nmiss && enough(b, nm)) {
         for (size_t q = 0; q < k; q++)
             left2[q] = tot[q] - miss[q];
-        double px = cls_proxy(tot, wn, k, left2, wn - wmiss, is_gini);
+        double px = cls_proxy(tot, wn, k, left2, wn - wmiss, is_gini, bm->proxy);
         if (px > bm->proxy)
             record_missing_only(bm, px, fv->f, fv->n_unique);
     }
@@ -574,18 +594,18 @@ static void scan_mse(bld *b, const feat_view *fv, split_rec *br, split_rec *bl, 
             continue;
         size_t nl = i + 1;
         if (enough(b, nl)) {
-            double px = mse_proxy(b, sl, wl);
+            double px = mse_proxy(b, sl, wl, br->proxy);
             if (px > br->proxy)
                 record(br, px, fv->f, c, cn, 0);
         }
         if (fv->nmiss && enough(b, nl + fv->nmiss)) {
-            double px = mse_proxy(b, sl + smiss, wl + wmiss);
+            double px = mse_proxy(b, sl + smiss, wl + wmiss, bl->proxy);
             if (px > bl->proxy)
                 record(bl, px, fv->f, c, cn, 1);
         }
     }
     if (fv->nmiss && enough(b, fv->nm)) {
-        double px = mse_proxy(b, b->tot[0] - smiss, b->wn - wmiss);
+        double px = mse_proxy(b, b->tot[0] - smiss, b->wn - wmiss, bm->proxy);
         if (px > bm->proxy)
             record_missing_only(bm, px, fv->f, fv->n_unique);
     }
@@ -894,10 +914,11 @@ static double side_proxy(bld *b, uint32_t cut, uint32_t nan, int mleft, size_t *
     if (!enough(b, cnt))
         return -INFINITY;
     if (b->d->task == FW_TASK_CLASSIFICATION)
-        return cls_proxy(b->tot, b->wn, k, left, wl, b->prm->criterion == FW_CART_GINI);
+        return cls_proxy(b->tot, b->wn, k, left, wl, b->prm->criterion == FW_CART_GINI,
+                         -INFINITY);
     if (b->prm->criterion == FW_CART_MAE)
         return mae_side_proxy(b, side);
-    return mse_proxy(b, sl, wl);
+    return mse_proxy(b, sl, wl, -INFINITY);
 }
 
 static int eval_random(bld *b, uint32_t f, split_rec *best)
