@@ -740,6 +740,14 @@ static void scan_mae(bld *b, const feat_view *fv, split_rec *br, split_rec *bl, 
 
 /* ---- evaluating one feature ------------------------------------------------- */
 
+/* Do codes lo <= hi span more than FW_CART_FEATURE_THRESHOLD (the feature
+ * is not constant in the node)? Values are read only when lo's next
+ * distinct value is close. */
+static inline int spans(const double *vals, uint32_t lo, uint32_t hi)
+{
+    return lo != hi && (!(lo & 1) || vals[hi >> 1] > vals[lo >> 1] + FW_CART_FEATURE_THRESHOLD);
+}
+
 /* Gather the node's codes of feature f: non-missing as keys (code << 32 |
  * row) when as_keys, else codes in node order in cbuf; missing rows into
  * miss. Returns 0 when the feature is constant (or all missing) here. */
@@ -794,7 +802,7 @@ static int gather(bld *b, uint32_t f, feat_view *fv, uint32_t *cmin, uint32_t *c
     fv->nmiss = nmiss;
     *cmin = lo;
     *cmax = hi;
-    return nm > 0 && fv->vals[hi >> 1] > fv->vals[lo >> 1] + FW_CART_FEATURE_THRESHOLD;
+    return nm > 0 && spans(fv->vals, lo, hi);
 }
 
 /* The node's rows of feature f from its presorted list (no gather, no
@@ -819,8 +827,7 @@ static int view_sorted(bld *b, uint32_t f, feat_view *fv)
     fv->packed = 0;
     fv->nm = nm;
     fv->nmiss = b->n - nm;
-    return nm > 0 && fv->vals[(uint32_t)(keys[nm - 1] >> 33)] >
-                         fv->vals[(uint32_t)(keys[0] >> 33)] + FW_CART_FEATURE_THRESHOLD;
+    return nm > 0 && spans(fv->vals, (uint32_t)(keys[0] >> 32), (uint32_t)(keys[nm - 1] >> 32));
 }
 
 static void keep_better(split_rec *best, const split_rec *c)
