@@ -38,6 +38,9 @@ typedef struct tree_state {
 
 static int tree_check(const fw_pval *cfg, const fw_model_info *info, fw_err *e)
 {
+    long cw = fw_param_index(&fw_model_tree, "class_weight");
+    if (cfg[cw].choice > 0 && info->task != FW_TASK_CLASSIFICATION)
+        return fw_err_set(e, FW_EINVAL, "tree: class_weight is for classification");
     return fw_cart_params_check(&fw_model_tree, cfg, info, e);
 }
 
@@ -50,7 +53,10 @@ static int tree_fit(void *state, const fw_fit_data *d, const fw_pval *cfg, fw_fi
     s->task = d->task;
     s->n_classes = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1;
     s->p = d->X.n_cols;
-    int rc = fw_cart_params_resolve(&fw_model_tree, cfg, d->task, s->p, d->n, &prm, e);
+    fw_model_info info = {d->task, s->n_classes, s->p, d->n};
+    int rc = tree_check(cfg, &info, e);
+    if (!rc)
+        rc = fw_cart_params_resolve(&fw_model_tree, cfg, d->task, s->p, d->n, &prm, e);
     if (rc)
         return rc;
     long cw = fw_param_index(&fw_model_tree, "class_weight");

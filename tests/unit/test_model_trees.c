@@ -12,6 +12,8 @@
  *   - the per-worker cache gives the same trees and is reused;
  *   - max_features: 1 means all features, 2 means two, 2.5 is refused;
  *   - an integer sample weight acts as that many copies of the row;
+ *   - the builder's two search paths (presorted lists, and per-node radix
+ *     sorts for data too large to presort) grow identical trees;
  *   - member parts: encode/decode round trip, scale and overflow errors. */
 #include <math.h>
 #include <stdlib.h>
@@ -518,6 +520,67 @@ static void weights_are_copies(void)
     unload(&s);
 }
 
+/* One tree through the builder directly; sorted = 0 hides the split's
+ * presorted lists, forcing per-node sorting. */
+static int build_one(const set *s, const char *model, const char *const *kv, int sorted,
+                     fw_cart_tree *out)
+{
+    const fw_model_type *t = fw_model_find(model);
+    fw_pval *cfg = config(t, kv);
+    fw_cart_params prm;
+    fw_cart_fitdata fd;
+    fw_err e;
+    int rc = fw_cart_params_resolve(t, cfg, s->d->task, s->d->n_features, s->d->n_rows, &prm, &e);
+    rc = rc ? rc : fw_cart_fitdata_init(&fd, &s->fit, prm.criterion, 0, 1, NULL, &e);
+    free(cfg);
+    if (rc)
+        return rc;
+    uint64_t *keep = fd.owned->sorted;
+    if (!sorted)
+        fd.owned->sorted = NULL;
+    fw_cart_work *wk = fw_cart_work_alloc(s->d->n_rows, s->d->n_features, fd.cd.k);
+    gsl_rng *rng = fw_rng_alloc(3, 4);
+    rc = fw_cart_build(&fd.cd, &prm, fd.w, rng, wk, out, &e);
+    fd.owned->sorted = keep;
+    gsl_rng_free(rng);
+    fw_cart_work_free(wk);
+    fw_cart_fitdata_free(&fd);
+    return rc;
+}
+
+static int same_tree(const fw_cart_tree *a, const fw_cart_tree *b)
+{
+    return a->n_nodes == b->n_nodes &&
+           !memcmp(a->node, b->node, a->n_nodes * sizeof *a->node) &&
+           !memcmp(a->value, b->value, a->n_nodes * a->width * sizeof *a->value) &&
+           !memcmp(a->impurity, b->impurity, a->n_nodes * sizeof *a->impurity) &&
+           !memcmp(a->n_samples, b->n_samples, a->n_nodes * sizeof *a->n_samples);
+}
+
+static void presort_and_node_sort_agree(void)
+{
+    static const char *const cases[][4] = {
+        {"breast_cancer.csv", "diagnosis", "tree", "max_features=sqrt"},
+        {"digits.csv", "digit", "tree", "criterion=entropy"},
+        {"diabetes.csv", "progression", "tree", "min_samples_leaf=3"},
+        {"diabetes.csv", "progression", "tree", "criterion=absolute_error"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        set s;
+        CHECK(load(cases[c][0], cases[c][1], &s) == 0);
+        const char *kv[] = {cases[c][3], NULL};
+        fw_cart_tree a, b;
+        CHECK(build_one(&s, cases[c][2], kv, 1, &a) == 0 && build_one(&s, cases[c][2], kv, 0, &b) == 0);
+        int same = same_tree(&a, &b);
+        size_t na = a.n_nodes;
+        fw_cart_tree_free(&a);
+        fw_cart_tree_free(&b);
+        unload(&s);
+        CHECK_MSG(same && na > 3, "%s %s: presorted and per-node sorted trees differ", cases[c][0],
+                  cases[c][3]);
+    }
+}
+
 static void parts_round_trip(void)
 {
     int64_t s[3] = {-5, (int64_t)1 << 62, -((int64_t)1 << 40) - 7}, back[3];
@@ -551,6 +614,7 @@ int main(int argc, char **argv)
                                      T(cache_shared_and_reused),
                                      T(max_features_rules),
                                      T(weights_are_copies),
+                                     T(presort_and_node_sort_agree),
                                      T(parts_round_trip),
                                      {NULL, NULL}};
     return fwt_main(argc, argv, cases);
