@@ -14,7 +14,11 @@
  * feature visited first, then the lowest threshold, then missing values
  * going right, then the "non-missing | missing" split.
  *
- * Best splitter: the node's codes are radix-sorted and scanned; a split
+ * Best splitter: each tree keeps every feature's rows in code order (the
+ * split's presorted lists, filtered to the tree's rows and split stably at
+ * each node, so nothing is sorted inside the tree); for data too large to
+ * presort, the node's codes are radix-sorted per visited feature instead.
+ * The sorted rows are scanned once per feature; a split
  * lies between consecutive distinct values further apart than
  * FW_CART_FEATURE_THRESHOLD, at their midpoint (a/2 + b/2, or a when that
  * rounds to b), and leaves at least min_samples_leaf rows on each side.
@@ -30,8 +34,10 @@
  * Criteria and their proxies follow scikit-learn's _criterion.pyx: gini and
  * entropy (log2) on weighted class counts, squared_error on weighted sums,
  * absolute_error on weighted medians (kept with Fenwick trees over the
- * node's target order, so a feature costs O(m log m), not O(m^2)). */
-#include <float.h>
+ * node's target order, so a feature costs O(m log m), not O(m^2)). For
+ * gini and squared_error a division-free screen skips candidates that
+ * cannot beat the best so far; the decisions are those of the exact
+ * formulas. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,8 +72,7 @@ struct fw_cart_work {
     size_t stack_len, stack_cap;
     /* absolute_error: the node's rows in target order */
     uint32_t *nrank;             /* n: position of a row in the node's target order */
-    uint32_t *yo;                /* node order -> row */
-    double *ys, *ws;
+    double *ys, *ws;             /* targets and weights in that order */
     fenwick fl, fr;
 };
 
@@ -124,7 +129,6 @@ void fw_cart_work_free(fw_cart_work *w)
     free(w->arena);
     free(w->stack);
     free(w->nrank);
-    free(w->yo);
     free(w->ys);
     free(w->ws);
     free(w->fl.w);
@@ -153,7 +157,6 @@ fw_cart_work *fw_cart_work_alloc(size_t n, size_t p, size_t k)
     w->pool = malloc(2 * p1 * sizeof *w->pool);   /* draw pool, then found constants */
     w->known = calloc(p1, 1);
     w->nrank = malloc(n1 * sizeof *w->nrank);
-    w->yo = malloc(n1 * sizeof *w->yo);
     w->ys = malloc(n1 * sizeof *w->ys);
     w->ws = malloc(n1 * sizeof *w->ws);
     w->fl.w = malloc((n1 + 1) * sizeof(double));
@@ -161,7 +164,7 @@ fw_cart_work *fw_cart_work_alloc(size_t n, size_t p, size_t k)
     w->fr.w = malloc((n1 + 1) * sizeof(double));
     w->fr.s = malloc((n1 + 1) * sizeof(double));
     if (!w->samples || !w->scratch || !w->miss || !w->cbuf || !w->pk || !w->keys || !w->keys2 ||
-        !w->rcnt || !w->acc || !w->pool || !w->known || !w->nrank || !w->yo || !w->ys ||
+        !w->rcnt || !w->acc || !w->pool || !w->known || !w->nrank || !w->ys ||
         !w->ws || !w->fl.w || !w->fl.s || !w->fr.w || !w->fr.s) {
         fw_cart_work_free(w);
         return NULL;
@@ -363,7 +366,7 @@ static double range_sums(const bld *b, uint32_t lo, uint32_t hi, double *sum)
     return wn;
 }
 
-/* Puts samples[lo, hi) in target order into wk->yo/ys/ws and wk->nrank. */
+/* Puts samples[lo, hi) in target order into wk->ys/ws and wk->nrank. */
 static void target_order(bld *b, uint32_t lo, uint32_t hi)
 {
     fw_cart_work *wk = b->wk;
@@ -374,7 +377,6 @@ static void target_order(bld *b, uint32_t lo, uint32_t hi)
     sort_keys(wk->keys, wk->keys2, wk->rcnt, m, 0, (uint64_t)wk->n);
     for (size_t r = 0; r < m; r++) {
         uint32_t s = (uint32_t)wk->keys[r];
-        wk->yo[r] = s;
         wk->ys[r] = b->d->y[s];
         wk->ws[r] = b->w[s];
         wk->nrank[s] = (uint32_t)r;
