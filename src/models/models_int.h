@@ -5,5 +5,7 @@
 #include "foldwise/model.h"
 
 extern const fw_model_type fw_model_dummy;
+extern const fw_model_type fw_model_logreg;
+extern const fw_model_type fw_model_linear_svm;
 
 #endif

@@ -4,5 +4,7 @@
 
 const fw_model_type *const fw_models[] = {
     &fw_model_dummy,
+    &fw_model_logreg,
+    &fw_model_linear_svm,
     NULL,
 };
