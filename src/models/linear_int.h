@@ -84,7 +84,10 @@ typedef struct fw_lin_problem {
     void (*accept)(void *ctx);
     void (*grad)(void *ctx, double *g);
     void (*hess_vec)(void *ctx, const double *v, double *out);
+    /* Optional: the loss Hessian's diagonal at the current point. */
+    void (*hess_diag)(void *ctx, double *out);
     void *ctx;
+    int hv_cheap;    /* hess_vec costs O(dim^2), not a pass over the rows */
 } fw_lin_problem;
 
 typedef struct fw_lin_opts {

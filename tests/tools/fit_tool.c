@@ -6,7 +6,7 @@
  *            [--categorical C1,C2] [--drop C1,C2]
  *            --model NAME [--param NAME=VALUE]... [--path NAME=V1,V2,...]
  *            [--prep impute=mean,scale=standard,encode=onehot,resample=smote]
- *            [--seed S] [--describe] [--train] [--use-path]
+ *            [--seed S] [--describe] [--train] [--use-path] [--time]
  *
  * Splits: with --fold, one split per distinct value f >= 0 of that column
  * (train on fold != f, test on fold == f; -1 rows always train), in
@@ -17,6 +17,8 @@
  *   train F C ROW Y_PRED [S...]             (with --train: training rows)
  *   fit F C STATUS N_ITER CONVERGED GAP     (STATUS 0 = ok; message on stderr)
  *   describe F C JSON                        (with --describe)
+ *   time WALL CPU                            (with --time: seconds spent in
+ *                                             fit, predict and fit_predict_path)
  * --use-path fits all --path values in one fit_predict_path call (models
  * with FW_CAP_PATH) instead of one fit each; it prints pred and fit lines.
  * Exit 2 on bad usage or data. */
@@ -40,8 +42,22 @@ typedef struct tool_args {
     const char *pnames[MAX_PARAMS], *pvalues[MAX_PARAMS];
     size_t n_params;
     uint64_t seed;
-    int describe, train, use_path;
+    int describe, train, use_path, time;
 } tool_args;
+
+/* Time spent inside the model calls (--time). */
+static double spent_wall, spent_cpu;
+
+static void clock_mark(double *w, double *c, int stop)
+{
+    double nw = fw_now(), nc = fw_cpu_now();
+    if (stop) {
+        spent_wall += nw - *w;
+        spent_cpu += nc - *c;
+    }
+    *w = nw;
+    *c = nc;
+}
 
 static char **split_list(const char *s, size_t *n)
 {
@@ -72,6 +88,10 @@ static int parse_args(int argc, char **argv, tool_args *a)
         }
         if (!strcmp(k, "--use-path")) {
             a->use_path = 1;
+            continue;
+        }
+        if (!strcmp(k, "--time")) {
+            a->time = 1;
             continue;
         }
         if (!v)
@@ -193,14 +213,18 @@ static int run_config(const tool_args *a, const fw_model_type *t, const fw_pval 
     fw_model *m = fw_model_alloc(t, cfg);
     size_t k = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1;
     size_t nmax = g->n_eval > g->fit.n ? g->n_eval : g->fit.n;
-    double *out = malloc((nmax ? nmax : 1) * k * sizeof *out);
+    double *out = malloc((nmax ? nmax : 1) * k * sizeof *out), tw, tc;
+    clock_mark(&tw, &tc, 0);
     int rc = fw_model_fit(m, &g->fit, &ctx, &e);
+    clock_mark(&tw, &tc, 1);
     printf("fit %zu %zu %d %d %d %.17g\n", split, c, rc, ctx.n_iter, ctx.converged,
            ctx.final_gap);
     if (rc) {
         fprintf(stderr, "fit_tool: split %zu config %zu: %s\n", split, c, e.msg);
     } else {
-        if ((rc = fw_model_predict(m, &g->fit.X, g->eval, g->n_eval, out, &e)) == 0)
+        rc = fw_model_predict(m, &g->fit.X, g->eval, g->n_eval, out, &e);
+        clock_mark(&tw, &tc, 1);
+        if (rc == 0)
             print_rows("pred", split, c, d, test_orig, out, g->n_eval);
         /* Resampled training sets have rows without a dataset row: skip. */
         if (!rc && a->train && g->fit.n == n_train_orig &&
@@ -240,8 +264,11 @@ static int run_path(const tool_args *a, const fw_model_type *t, const fw_pval *c
         ctx[c].seed = a->seed;
         ctx[c].split_key = split;
     }
+    double tw, tc;
+    clock_mark(&tw, &tc, 0);
     int rc = t->fit_predict_path(&g->fit, cp, n_cfg, &g->fit.X, g->eval, g->n_eval, outs, ctx,
                                  errs);
+    clock_mark(&tw, &tc, 1);
     for (size_t c = 0; c < n_cfg; c++) {
         printf("fit %zu %zu %d %d %d %.17g\n", split, c, rc ? rc : errs[c].code, ctx[c].n_iter,
                ctx[c].converged, ctx[c].final_gap);
@@ -337,6 +364,8 @@ int main(int argc, char **argv)
         fw_design_free(&g);
         gsl_rng_free(rng);
     }
+    if (a.time)
+        printf("time %.6f %.6f\n", spent_wall, spent_cpu);
     free(tr);
     free(te);
     free(cfgs);
