@@ -70,10 +70,14 @@ int fw_lin_rows_build(const fw_fit_data *d, double bias, const char *model, fw_l
         return fw_err_set(e, FW_EINVAL, "%s needs at least two classes in the training rows; "
                           "they hold only class %zu", model, only);
     }
-    for (size_t j = 0; j < r->p; j++) {
-        const double *col = d->X.data + j * d->X.ld;
-        for (size_t i = 0; i < r->n; i++)
-            r->X[i * r->p1 + j] = col[d->rows[i]];
+    /* Transpose in row blocks so that the written rows stay in cache. */
+    for (size_t i0 = 0; i0 < r->n; i0 += 256) {
+        size_t i1 = i0 + 256 < r->n ? i0 + 256 : r->n;
+        for (size_t j = 0; j < r->p; j++) {
+            const double *col = d->X.data + j * d->X.ld;
+            for (size_t i = i0; i < i1; i++)
+                r->X[i * r->p1 + j] = col[d->rows[i]];
+        }
     }
     if (r->p1 > r->p)
         for (size_t i = 0; i < r->n; i++)

@@ -2,7 +2,8 @@
  * for the parity scripts that compare foldwise's models with scikit-learn,
  * LIBLINEAR and XGBoost on the same rows.
  *
- *   fit_tool --data FILE --target COL [--fold COL] [--task classification|regression]
+ *   fit_tool --data FILE --target COL [--fold COL] [--weight COL]
+ *            [--task classification|regression]
  *            [--categorical C1,C2] [--drop C1,C2]
  *            --model NAME [--param NAME=VALUE]... [--path NAME=V1,V2,...]
  *            [--prep impute=mean,scale=standard,encode=onehot,resample=smote]
@@ -103,6 +104,8 @@ static int parse_args(int argc, char **argv, tool_args *a)
             a->data.target = (char *)v;
         else if (!strcmp(k, "--fold"))
             a->data.fold = (char *)v;
+        else if (!strcmp(k, "--weight"))
+            a->data.weight = (char *)v;
         else if (!strcmp(k, "--task"))
             a->data.task = !strcmp(v, "regression") ? FW_TASK_REGRESSION : FW_TASK_CLASSIFICATION;
         else if (!strcmp(k, "--categorical"))
