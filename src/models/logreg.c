@@ -168,6 +168,23 @@ static int logreg_solve(logreg_fit *lf, const fw_pval *cfg, fw_fit_ctx *ctx, fw_
     return FW_OK;
 }
 
+/* Softmax scores are unchanged by adding one constant to every class, so the
+ * intercepts (and unpenalised coefficients) are defined only up to that
+ * constant. Report the representative with zero sum over classes, as
+ * scikit-learn's solvers reach from a zero start (penalised coefficients
+ * already sum to zero at the optimum). */
+static void center_classes(fw_lin_state *st)
+{
+    size_t p1 = st->p + 1;
+    for (size_t j = 0; j < p1; j++) {
+        double mean = 0;
+        for (size_t c = 0; c < st->k; c++)
+            mean += st->coef[c * p1 + j] / (double)st->k;
+        for (size_t c = 0; c < st->k; c++)
+            st->coef[c * p1 + j] -= mean;
+    }
+}
+
 /* Copy the solutions into a state (coefficient rows per class, intercept last). */
 static int logreg_store(const logreg_fit *lf, const fw_fit_data *d, fw_lin_state *st,
                         const fw_pval *cfg, fw_err *e)
@@ -184,6 +201,8 @@ static int logreg_store(const logreg_fit *lf, const fw_fit_data *d, fw_lin_state
             for (size_t j = 0; j < lf->r.p1; j++)
                 row[j] = w[j * kk + c];
         }
+    if (lf->multinomial)
+        center_classes(st);
     st->C = cfg[P_C].num;
     return FW_OK;
 }
