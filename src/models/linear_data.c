@@ -224,3 +224,36 @@ int fw_lin_state_describe(const fw_lin_state *s, fw_sb *out, fw_err *e)
     fw_sb_printf(out, "], \"n_iter\": %d}", s->n_iter);
     return out->oom ? fw_err_set(e, FW_ENOMEM, "out of memory describing a linear model") : FW_OK;
 }
+
+/* ---- model methods ----------------------------------------------------------- */
+
+int fw_lin_model_predict(const void *state, const fw_matrix *X, const size_t *rows, size_t n,
+                         double *out, fw_err *e)
+{
+    return fw_lin_state_predict(state, X, rows, n, out, e);
+}
+
+int fw_lin_model_save(const void *state, fw_sb *out, fw_err *e)
+{
+    return fw_lin_state_save(state, out, e);
+}
+
+int fw_lin_model_load(void *state, const void *buf, size_t n, fw_err *e)
+{
+    return fw_lin_state_load(state, buf, n, e);
+}
+
+int fw_lin_model_describe(const void *state, fw_sb *out, fw_err *e)
+{
+    return fw_lin_state_describe(state, out, e);
+}
+
+void fw_lin_model_free(void *state)
+{
+    fw_lin_state_free(state);
+}
+
+double fw_lin_model_complexity(const fw_pval *cfg)
+{
+    return 1.0 / cfg[0].num;
+}

@@ -70,6 +70,16 @@ int fw_lin_state_load(fw_lin_state *s, const void *buf, size_t n, fw_err *e);
 int fw_lin_state_describe(const fw_lin_state *s, fw_sb *out, fw_err *e);
 void fw_lin_state_free(fw_lin_state *s);
 
+/* The fw_model_type methods of a model whose state is an fw_lin_state. */
+int fw_lin_model_predict(const void *state, const fw_matrix *X, const size_t *rows, size_t n,
+                         double *out, fw_err *e);
+int fw_lin_model_save(const void *state, fw_sb *out, fw_err *e);
+int fw_lin_model_load(void *state, const void *buf, size_t n, fw_err *e);
+int fw_lin_model_describe(const void *state, fw_sb *out, fw_err *e);
+void fw_lin_model_free(void *state);
+/* 1/C, with C the first parameter (complexity for refit one_se). */
+double fw_lin_model_complexity(const fw_pval *cfg);
+
 /* ---- smooth problems and solvers ------------------------------------------ */
 
 /* Minimise  loss(w) + l2/2 * ||w[0..n_pen)||^2 + l1 * ||w[0..n_pen)||_1
@@ -102,6 +112,11 @@ typedef struct fw_lin_report {
     double gmax;                 /* final max |projected gradient| */
     double f;                    /* final objective */
 } fw_lin_report;
+
+/* The top of a solver iteration: 1 (stop) when the deadline passed (*rc =
+ * FW_ETIMEOUT with a message), gmax <= tol (converged) or max_iter was
+ * reached; else counts the iteration and returns 0. */
+int fw_lin_iterate(const fw_lin_opts *o, double gmax, fw_lin_report *rep, int *rc, fw_err *e);
 
 /* Trust-region Newton with conjugate gradient (l1 must be 0). w holds the
  * start on entry and the solution on return. FW_OK (converged or not:

@@ -47,3 +47,18 @@ double fw_lin_pseudo_grad(const fw_lin_problem *pb, const double *w, const doubl
     }
     return mx;
 }
+
+int fw_lin_iterate(const fw_lin_opts *o, double gmax, fw_lin_report *rep, int *rc, fw_err *e)
+{
+    if (fw_deadline_passed(o->deadline)) {
+        *rc = fw_err_set(e, FW_ETIMEOUT, "the time limit passed after %d iterations",
+                         rep->n_iter);
+        return 1;
+    }
+    if (gmax <= o->tol || rep->n_iter >= o->max_iter) {
+        rep->converged = gmax <= o->tol;
+        return 1;
+    }
+    rep->n_iter++;
+    return 0;
+}

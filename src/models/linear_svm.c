@@ -117,37 +117,6 @@ static int svm_fit(void *state, const fw_fit_data *d, const fw_pval *cfg, fw_fit
     return rc;
 }
 
-static int svm_predict(const void *state, const fw_matrix *X, const size_t *rows, size_t n,
-                       double *out, fw_err *e)
-{
-    return fw_lin_state_predict(state, X, rows, n, out, e);
-}
-
-static int svm_save(const void *state, fw_sb *out, fw_err *e)
-{
-    return fw_lin_state_save(state, out, e);
-}
-
-static int svm_load(void *state, const void *buf, size_t n, fw_err *e)
-{
-    return fw_lin_state_load(state, buf, n, e);
-}
-
-static int svm_describe(const void *state, fw_sb *out, fw_err *e)
-{
-    return fw_lin_state_describe(state, out, e);
-}
-
-static double svm_complexity(const fw_pval *cfg)
-{
-    return 1.0 / cfg[P_C].num;
-}
-
-static void svm_free(void *state)
-{
-    fw_lin_state_free(state);
-}
-
 const fw_model_type fw_model_linear_svm = {
     .name = "linear_svm",
     .summary = "linear SVM (hinge / squared hinge), LIBLINEAR's dual coordinate descent",
@@ -157,10 +126,10 @@ const fw_model_type fw_model_linear_svm = {
     .n_params = sizeof svm_params / sizeof svm_params[0],
     .state_size = sizeof(fw_lin_state),
     .fit = svm_fit,
-    .predict = svm_predict,
-    .save = svm_save,
-    .load = svm_load,
-    .describe = svm_describe,
-    .complexity = svm_complexity,
-    .free_state = svm_free,
+    .predict = fw_lin_model_predict,
+    .save = fw_lin_model_save,
+    .load = fw_lin_model_load,
+    .describe = fw_lin_model_describe,
+    .complexity = fw_lin_model_complexity,
+    .free_state = fw_lin_model_free,
 };

@@ -293,37 +293,6 @@ static int logreg_path(const fw_fit_data *d, const fw_pval *const *cfgs, size_t 
     return rc == FW_ENOMEM ? rc : FW_OK;
 }
 
-static int logreg_predict(const void *state, const fw_matrix *X, const size_t *rows, size_t n,
-                          double *out, fw_err *e)
-{
-    return fw_lin_state_predict(state, X, rows, n, out, e);
-}
-
-static int logreg_save(const void *state, fw_sb *out, fw_err *e)
-{
-    return fw_lin_state_save(state, out, e);
-}
-
-static int logreg_load(void *state, const void *buf, size_t n, fw_err *e)
-{
-    return fw_lin_state_load(state, buf, n, e);
-}
-
-static int logreg_describe(const void *state, fw_sb *out, fw_err *e)
-{
-    return fw_lin_state_describe(state, out, e);
-}
-
-static double logreg_complexity(const fw_pval *cfg)
-{
-    return 1.0 / cfg[P_C].num;
-}
-
-static void logreg_free(void *state)
-{
-    fw_lin_state_free(state);
-}
-
 const fw_model_type fw_model_logreg = {
     .name = "logreg",
     .summary = "logistic regression (L2/L1/elastic net; binary, one-vs-rest, multinomial)",
@@ -333,12 +302,12 @@ const fw_model_type fw_model_logreg = {
     .n_params = N_PARAMS,
     .state_size = sizeof(fw_lin_state),
     .fit = logreg_fit_one,
-    .predict = logreg_predict,
+    .predict = fw_lin_model_predict,
     .path_param = "C",
     .fit_predict_path = logreg_path,
-    .save = logreg_save,
-    .load = logreg_load,
-    .describe = logreg_describe,
-    .complexity = logreg_complexity,
-    .free_state = logreg_free,
+    .save = fw_lin_model_save,
+    .load = fw_lin_model_load,
+    .describe = fw_lin_model_describe,
+    .complexity = fw_lin_model_complexity,
+    .free_state = fw_lin_model_free,
 };

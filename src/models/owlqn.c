@@ -128,17 +128,7 @@ int fw_owlqn_minimize(const fw_lin_problem *pb, double *w, const fw_lin_opts *o,
     fw_lin_smooth_grad(pb, w, ws.g);
     double gmax = fw_lin_pseudo_grad(pb, w, ws.g, ws.pg);
     memset(rep, 0, sizeof *rep);
-    for (;;) {
-        if (fw_deadline_passed(o->deadline)) {
-            rc = fw_err_set(e, FW_ETIMEOUT, "the time limit passed after %d iterations",
-                            rep->n_iter);
-            break;
-        }
-        if (gmax <= o->tol || rep->n_iter >= o->max_iter) {
-            rep->converged = gmax <= o->tol;
-            break;
-        }
-        rep->n_iter++;
+    while (!fw_lin_iterate(o, gmax, rep, &rc, e)) {
         two_loop(&ws, n);
         orthant_direction(&ws, n);
         double t = ws.len ? 1.0 : 1.0 / fmax(1.0, cblas_dnrm2(n, ws.d, 1));

@@ -151,17 +151,7 @@ int fw_tron_minimize(const fw_lin_problem *pb, double *w, const fw_lin_opts *o,
     fw_lin_smooth_grad(pb, w, g);
     double gnorm0 = cblas_dnrm2(n, g, 1), delta = INFINITY, gmax = fw_lin_pseudo_grad(pb, w, g, NULL);
     memset(rep, 0, sizeof *rep);
-    for (;;) {
-        if (fw_deadline_passed(o->deadline)) {
-            rc = fw_err_set(e, FW_ETIMEOUT, "the time limit passed after %d iterations",
-                            rep->n_iter);
-            break;
-        }
-        if (gmax <= o->tol || rep->n_iter >= o->max_iter) {
-            rep->converged = gmax <= o->tol;
-            break;
-        }
-        rep->n_iter++;
+    while (!fw_lin_iterate(o, gmax, rep, &rc, e)) {
         double gnorm = cblas_dnrm2(n, g, 1);
         /* A residual below tol/2 already meets the stopping rule: solving
          * further would only buy accuracy nobody asked for. */
