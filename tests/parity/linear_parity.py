@@ -139,8 +139,8 @@ def logistic_case(name, data, target, Cs, extra=(), sk_kw=None, weights=False, k
             co, ic = coef_of(desc[c])
             ref = np.c_[nc.coef_, nc.intercept_]
             mine = np.c_[co, ic]
-            if mine.shape != ref.shape:   # multinomial binary: compare the difference
-                mine = mine[1:] - mine[:1]
+            if mine.shape != ref.shape:   # multinomial, two classes: sklearn keeps row 1
+                mine = mine[1:]
             worst_nc = max(worst_nc, rel(mine, ref))
             lbr = np.c_[lb.coef_, lb.intercept_]
             if rel(lbr, ref) <= 1e-5:
