@@ -2,7 +2,6 @@
  * contiguous row-major copy of the training rows (so the losses run on
  * BLAS), the classes present in a fold, and the fitted coefficient state
  * with its prediction links, save/load and JSON description. */
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,9 @@
  * product each read the data once; both halves are BLAS calls (dgemv for
  * binary, dgemm for multinomial). The value call computes the gradient and
  * the Hessian weights of its trial point at the same time; `accept` swaps
- * the trial buffers in. Every buffer is allocated once per fit. */
+ * the trial buffers in. Every buffer is allocated once per fit.
+ * Small binary problems go further and form the Hessian itself (below),
+ * so that the solver's CG steps never touch the rows. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -38,6 +40,10 @@ struct fw_logloss {
     double *d_form;            /* the weights D the Hessian was formed with (n)      */
     int hess_ok;               /* hess is close enough to the current point          */
     int formed;                /* hess has been formed at least once                 */
+    /* The point of the current buffers, so that evaluating it again (the
+     * start of the next C on a warm-started path) costs no pass. */
+    double *w_trial, *w_cur, f_trial, f_cur;
+    int have_cur, trial_is_cur;
 };
 
 void fw_logloss_free(fw_logloss *l)
@@ -53,6 +59,8 @@ void fw_logloss_free(fw_logloss *l)
     free(l->hess);
     free(l->sb);
     free(l->d_form);
+    free(l->w_trial);
+    free(l->w_cur);
     free(l);
 }
 
@@ -75,6 +83,8 @@ fw_logloss *fw_logloss_alloc(const fw_lin_rows *r, const double *sw, size_t k, i
     l->h_cur = malloc(r->n * k * sizeof(double) + 1);
     l->g_trial = malloc(r->p1 * k * sizeof(double));
     l->g_cur = malloc(r->p1 * k * sizeof(double));
+    l->w_trial = malloc(r->p1 * k * sizeof(double));
+    l->w_cur = malloc(r->p1 * k * sizeof(double));
     l->zb = malloc(l->block * k * sizeof(double) + 1);
     l->ub = malloc(l->block * k * sizeof(double) + 1);
     l->hblock = FW_LOGLOSS_SYRK_DOUBLES / r->p1;
@@ -85,7 +95,8 @@ fw_logloss *fw_logloss_alloc(const fw_lin_rows *r, const double *sw, size_t k, i
         l->d_form = malloc(r->n * sizeof(double) + 1);
     }
     int dense_bad = k == 1 && r->p1 <= FW_LOGLOSS_DENSE_MAX && (!l->hess || !l->d_form);
-    if (!l->h_trial || !l->h_cur || !l->g_trial || !l->g_cur || !l->zb || !l->ub || !l->sb ||
+    if (!l->h_trial || !l->h_cur || !l->g_trial || !l->g_cur || !l->w_trial || !l->w_cur ||
+        !l->zb || !l->ub || !l->sb ||
         dense_bad) {
         fw_logloss_free(l);
         return NULL;
@@ -169,26 +180,39 @@ static void block_back(const fw_logloss *l, size_t i0, size_t nb, const double *
 static double logloss_value(void *ctx, const double *w)
 {
     fw_logloss *l = ctx;
+    size_t dim = l->p1 * l->k;
     double f = 0;
-    memset(l->g_trial, 0, l->p1 * l->k * sizeof *l->g_trial);
+    l->trial_is_cur = l->have_cur && memcmp(w, l->w_cur, dim * sizeof *w) == 0;
+    if (l->trial_is_cur)
+        return l->f_cur;
+    memset(l->g_trial, 0, dim * sizeof *l->g_trial);
     for (size_t i0 = 0; i0 < l->n; i0 += l->block) {
         size_t nb = l->n - i0 < l->block ? l->n - i0 : l->block;
         block_scores(l, i0, nb, w, l->zb);
         f += l->k == 1 ? binary_block(l, i0, nb) : softmax_block(l, i0, nb);
         block_back(l, i0, nb, l->ub, l->g_trial);
     }
+    memcpy(l->w_trial, w, dim * sizeof *w);
+    l->f_trial = f;
     return f;
 }
 
 static void logloss_accept(void *ctx)
 {
     fw_logloss *l = ctx;
+    if (l->trial_is_cur)
+        return;
     double *t = l->h_cur;
     l->h_cur = l->h_trial;
     l->h_trial = t;
     t = l->g_cur;
     l->g_cur = l->g_trial;
     l->g_trial = t;
+    t = l->w_cur;
+    l->w_cur = l->w_trial;
+    l->w_trial = t;
+    l->f_cur = l->f_trial;
+    l->have_cur = 1;
     l->hess_ok = 0;
 }
 
