@@ -15,5 +15,7 @@ extern const fw_model_type fw_model_knn;
 extern const fw_model_type fw_model_tree;
 extern const fw_model_type fw_model_random_forest;
 extern const fw_model_type fw_model_extra_trees;
+extern const fw_model_type fw_model_logreg;
+extern const fw_model_type fw_model_linear_svm;
 
 #endif

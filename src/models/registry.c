@@ -14,5 +14,7 @@ const fw_model_type *const fw_models[] = {
     &fw_model_tree,
     &fw_model_random_forest,
     &fw_model_extra_trees,
+    &fw_model_logreg,
+    &fw_model_linear_svm,
     NULL,
 };

@@ -24,6 +24,9 @@
  * from 0, instead of --path. All fits of the process share one per-worker
  * cache (fw_model_cache), as the executor's workers do, so configurations
  * of the same split reuse what a model cached (the trees' sorted features).
+ *   time WALL CPU                            (with --time, at the end: seconds
+ *                                             spent in fit, predict and
+ *                                             fit_predict_path over all splits)
  * --use-path fits all --path values in one fit_predict_path call (models
  * with FW_CAP_PATH) instead of one fit each; it prints pred and fit lines.
  * --weight names a column of sample weights (the dataset's weight role).
@@ -61,6 +64,20 @@ typedef struct tool_args {
     int describe, train, use_path, time, design;
     fw_model_cache cache;
 } tool_args;
+
+/* Time spent inside the model calls (--time). */
+static double spent_wall, spent_cpu;
+
+static void clock_mark(double *w, double *c, int stop)
+{
+    double nw = fw_now(), nc = fw_cpu_now();
+    if (stop) {
+        spent_wall += nw - *w;
+        spent_cpu += nc - *c;
+    }
+    *w = nw;
+    *c = nc;
+}
 
 static char **split_list(const char *s, size_t *n)
 {
@@ -225,16 +242,20 @@ static int run_config(tool_args *a, const fw_model_type *t, const fw_pval *cfg,
     fw_model *m = fw_model_alloc(t, cfg);
     size_t k = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1;
     size_t nmax = g->n_eval > g->fit.n ? g->n_eval : g->fit.n;
-    double *out = malloc((nmax ? nmax : 1) * k * sizeof *out);
+    double *out = malloc((nmax ? nmax : 1) * k * sizeof *out), tw, tc;
+    clock_mark(&tw, &tc, 0);
     double t0 = fw_now();
     int rc = fw_model_fit(m, &g->fit, &ctx, &e);
     double t1 = fw_now();
+    clock_mark(&tw, &tc, 1);
     printf("fit %zu %zu %d %d %d %.17g\n", split, c, rc, ctx.n_iter, ctx.converged,
            ctx.final_gap);
     if (rc) {
         fprintf(stderr, "fit_tool: split %zu config %zu: %s\n", split, c, e.msg);
     } else {
-        if ((rc = fw_model_predict(m, &g->fit.X, g->eval, g->n_eval, out, &e)) == 0)
+        rc = fw_model_predict(m, &g->fit.X, g->eval, g->n_eval, out, &e);
+        clock_mark(&tw, &tc, 1);
+        if (rc == 0)
             print_rows("pred", split, c, d, test_orig, out, g->n_eval);
         if (a->time)
             printf("time %zu %zu %.6f %.6f\n", split, c, t1 - t0, fw_now() - t1);
@@ -277,8 +298,11 @@ static int run_path(tool_args *a, const fw_model_type *t, const fw_pval *cfgs,
         ctx[c].split_key = split;
         ctx[c].cache = &a->cache;
     }
+    double tw, tc;
+    clock_mark(&tw, &tc, 0);
     int rc = t->fit_predict_path(&g->fit, cp, n_cfg, &g->fit.X, g->eval, g->n_eval, outs, ctx,
                                  errs);
+    clock_mark(&tw, &tc, 1);
     for (size_t c = 0; c < n_cfg; c++) {
         printf("fit %zu %zu %d %d %d %.17g\n", split, c, rc ? rc : errs[c].code, ctx[c].n_iter,
                ctx[c].converged, ctx[c].final_gap);
@@ -471,6 +495,8 @@ int main(int argc, char **argv)
         fw_design_free(&g);
         gsl_rng_free(rng);
     }
+    if (a.time)
+        printf("time %.6f %.6f\n", spent_wall, spent_cpu);
     free(tr);
     free(te);
     free(cfgs);
