@@ -552,7 +552,7 @@ static int load_root(const cfx *x, const ynode *r, fw_config *c)
     static const char *const keys[] = {"name", "seed", "data", "preprocess", "cv", "metrics",
                                        "refit", "search", "models", "ensemble", "diagnose",
                                        "output", "limits", NULL};
-    static const char *const lkeys[] = {"task_timeout_s", NULL};
+    static const char *const lkeys[] = {"task_timeout_s", "member_trees", NULL};
     int rc;
     long seed = 0;
     const ynode *n;
@@ -587,7 +587,8 @@ static int load_root(const cfx *x, const ynode *r, fw_config *c)
         return rc;
     if ((n = fw_yaml_get(r, "limits")) &&
         ((rc = check_keys(x, n, "limits", lkeys)) ||
-         (rc = get_num(x, n, "limits", "task_timeout_s", 0, 1e9, &c->limits.task_timeout_s))))
+         (rc = get_num(x, n, "limits", "task_timeout_s", 0, 1e9, &c->limits.task_timeout_s)) ||
+         (rc = get_int(x, n, "limits", "member_trees", 0, 1000000, &c->limits.member_trees))))
         return rc;
     return FW_OK;
 }
