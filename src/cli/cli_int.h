@@ -40,9 +40,21 @@ ynode *fw_yaml_scalar(const char *s, long line, long col);
 /* ---- config ----------------------------------------------------------------- */
 
 /* Read and validate a config file, apply --set overrides (each
- * "dotted.key=value"), and fill c. Errors name file, line, column and key. */
+ * "dotted.key=value"), and fill c. Errors name file, line, column and key.
+ * c->text is the file's text with every override listed after it as a
+ * "# --set KEY=VALUE" line; a text that ends with such lines (the
+ * config.yaml a run stores, the config in results.h5) has them applied
+ * again, before `sets`, so it reads back as the run's config. */
 int fw_config_load(const char *path, char *const *sets, size_t n_sets, fw_config *c,
                    fw_err *e);
+/* The same from a config text held in memory (results.h5's /config);
+ * `name` stands for the file in messages and relative data paths. */
+int fw_config_load_text(const char *text, const char *name, char *const *sets, size_t n_sets,
+                        fw_config *c, fw_err *e);
+/* The YAML tree of a config text with its stored and given overrides
+ * applied, unvalidated (for `foldwise compare`). Free with fw_yaml_free. */
+int fw_config_tree(const char *text, size_t len, const char *name, char *const *sets,
+                   size_t n_sets, ynode **root, fw_err *e);
 
 /* ---- commands ------------------------------------------------------------------ */
 
