@@ -51,7 +51,8 @@ void fw_sb_appendn(fw_sb *b, const char *s, size_t n)
 {
     if (sb_reserve(b, n))
         return;
-    memcpy(b->s + b->len, s, n);
+    if (n)
+        memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = '\0';
 }
