@@ -745,8 +745,10 @@ static int join_sets(char **stored, size_t n_stored, char *const *sets, size_t n
     *all = calloc(n_stored + n_sets + 1, sizeof **all);
     if (!*all)
         return fw_err_set(e, FW_ENOMEM, "out of memory");
-    memcpy(*all, stored, n_stored * sizeof *stored);
-    memcpy(*all + n_stored, sets, n_sets * sizeof *sets);
+    for (size_t i = 0; i < n_stored; i++)
+        (*all)[i] = stored[i];
+    for (size_t i = 0; i < n_sets; i++)
+        (*all)[n_stored + i] = sets[i];
     return FW_OK;
 }
 

@@ -417,10 +417,11 @@ static void write_model(h5w *w, const fw_results *r)
     if (!r->model_blob && !r->model_name && !r->model_params_json)
         return;
     size_t n = r->model_blob ? r->model_len : 0;
+    /* No tag: HDF5 converts only between opaque types with equal tags, and
+     * h5py reads bytes as an untagged opaque type (the attribute `format`
+     * says what the bytes are instead). */
     hid_t t = H5Tcreate(H5T_OPAQUE, 1);
-    if (t < 0 || H5Tset_tag(t, "foldwise fitted model (exec/blob.c)") < 0) {
-        if (t >= 0)
-            H5Tclose(t);
+    if (t < 0) {
         fail(w, FW_EIO, "/model", "build the opaque type");
         return;
     }
@@ -429,6 +430,7 @@ static void write_model(h5w *w, const fw_results *r)
     H5Tclose(t);
     if (d < 0)
         return;
+    attr_str(w, d, "/model", "format", "foldwise fitted model with its preprocessing");
     attr_str(w, d, "/model", "model", r->model_name);
     attr_str(w, d, "/model", "params", r->model_params_json);
     H5Dclose(d);
