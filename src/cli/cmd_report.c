@@ -130,8 +130,8 @@ static int rebuild(const char *dir, fw_results **out, size_t *missing, fw_err *e
         rc = fw_config_check_data(&c, d, e);
     if (!rc)
         rc = fw_cv_alloc(&c, d, &cv, e);
-    if (!rc)
-        rc = fw_sched_replay(&c, d, cv, &plan, missing, e);
+    if (!rc && (rc = fw_sched_replay(&c, d, cv, &plan, missing, e)))
+        fw_err_prefix(e, "cannot rebuild results.h5 from the journal: ");
     if (!rc) {
         fw_run_meta m;
         fw_run_meta_init(&m);
