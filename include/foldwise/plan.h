@@ -76,11 +76,25 @@ typedef struct fw_config {
     struct {
         double task_timeout_s;
     } limits;
+    /* Where each key of the config file is (dotted path, e.g. "data.target"),
+     * so errors found later (in the data, in the models) can point at it. */
+    struct fw_keypos {
+        char *key;
+        long line, col;
+    } *keypos;
+    size_t n_keypos;
     /* Hash of what determines every task's result except the candidates:
      * seed, data options, preprocessing, splits, metrics. A journal from a
      * run with another value cannot be resumed. */
     uint64_t result_hash;
 } fw_config;
+
+/* Position of a key in the config file: 1 (and line, col), or 0. */
+int fw_config_keypos(const fw_config *c, const char *key, long *line, long *col);
+/* Point an error found outside the config (data, models) at the config key
+ * its message starts with ("data.target: ..."), keeping the file it names
+ * in the message. */
+void fw_config_locate_error(const fw_config *c, fw_err *e);
 
 /* Defaults as CONTRACT.md states them. */
 void fw_config_init(fw_config *c);

@@ -109,8 +109,10 @@ static int parse_run_args(int argc, char **argv, run_args *a, fw_err *e)
     return FW_OK;
 }
 
-/* Rank 0: the output directory must be new, or resumed, or overwritable. */
-static int prepare_output(const fw_config *c, const run_args *a, fw_err *e)
+/* Rank 0, before any work: the output directory must be new, or resumed,
+ * or overwritable. Nothing is created yet: a run refused for bad input
+ * leaves nothing behind. */
+static int check_output(const fw_config *c, const run_args *a, fw_err *e)
 {
     struct stat st;
     const char *dir = c->output.dir;
@@ -126,6 +128,14 @@ static int prepare_output(const fw_config *c, const run_args *a, fw_err *e)
                               "set output.overwrite: true (--set output.overwrite=true) to "
                               "replace it, or choose another directory with -o DIR", dir);
     }
+    return FW_OK;
+}
+
+/* Rank 0, once the config and data are known good: the directory and a
+ * copy of the config (for `foldwise report` and reruns). */
+static int create_output(const fw_config *c, fw_err *e)
+{
+    const char *dir = c->output.dir;
     int rc = fw_mkdir_p(dir, e);
     if (rc)
         return rc;
@@ -258,15 +268,21 @@ static int run(fw_session *s, const run_args *a, fw_err *e)
         c.output.dir = fw_strdup(a->out);
     }
     if (!rc && rank == 0)
-        rc = prepare_output(&c, a, e);
+        rc = check_output(&c, a, e);
     if ((rc = fw_session_agree(s, rc)))
         goto cleanup;
     fw_sched_signals(s, STOP_GRACE_S);
-    if ((rc = fw_session_load(s, &c.data, &d, e)))
+    if ((rc = fw_session_load(s, &c.data, &d, e))) {
+        fw_config_locate_error(&c, e);
         goto cleanup;
+    }
     rc = fw_config_check_data(&c, d, e);
+    if (rc)
+        fw_config_locate_error(&c, e);
     if (!rc)
         rc = fw_cv_alloc(&c, d, &cv, e);
+    if (!rc && rank == 0)
+        rc = create_output(&c, e);
     if ((rc = fw_session_agree(s, rc)))
         goto cleanup;
     fw_run_opts o = {a->resume, a->fail_fast, STOP_GRACE_S};

@@ -20,7 +20,26 @@
 typedef struct cfx {
     const char *file;
     fw_err *e;
+    fw_config *c;   /* receives the key positions */
 } cfx;
+
+/* Remember where "section.key" is in the file. */
+static void note_key(const cfx *x, const char *section, const ynode *k)
+{
+    fw_config *c = x->c;
+    if (!c || k->line <= 0)
+        return;
+    struct fw_keypos *kp = realloc(c->keypos, (c->n_keypos + 1) * sizeof *kp);
+    if (!kp)
+        return;
+    c->keypos = kp;
+    char key[256];
+    snprintf(key, sizeof key, "%s%s%s", section, section[0] ? "." : "", k->s);
+    kp[c->n_keypos].key = fw_strdup(key);
+    kp[c->n_keypos].line = k->line;
+    kp[c->n_keypos].col = k->col;
+    c->n_keypos++;
+}
 
 static int at(const cfx *x, const ynode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -66,6 +85,7 @@ static int check_keys(const cfx *x, const ynode *map, const char *section,
         for (size_t j = 0; j < i; j += 2)
             if (strcmp(map->items[j]->s, k->s) == 0)
                 return at(x, k, "duplicate key '%s%s%s'", section, section[0] ? "." : "", k->s);
+        note_key(x, section, k);
     }
     return FW_OK;
 }
@@ -358,12 +378,15 @@ static int load_search(const cfx *x, const ynode *m, fw_search_spec *s)
 
 static int load_dist(const cfx *x, const ynode *v, const char *model, fw_dim *d)
 {
+    if (v->n != 2)
+        return at(x, v, "%s.%s: a distribution is a map with one key, e.g. {loguniform: "
+                  "[1.0e-3, 1.0e+3]}", model, d->name);
     const ynode *k = v->items[0], *arg = v->items[1];
     int kind = -1;
     for (int i = FW_DIST_UNIFORM; i <= FW_DIST_LOGSPACE; i++)
         if (strcmp(fw_dist_names[i], k->s) == 0)
             kind = i;
-    if (v->n != 2 || kind < 0) {
+    if (kind < 0) {
         const char *names[] = {"uniform", "loguniform", "int", "logint", "linspace", "logspace"};
         const char *s = fw_suggest(k->s, names, 6);
         return at(x, k, "%s.%s: unknown distribution '%s'%s%s%s (uniform, loguniform, int, "
@@ -800,7 +823,7 @@ static int load_text(const char *name, const char *text, size_t len, char *const
 {
     ynode *root = NULL;
     int rc = fw_config_tree(text, len, name, sets, n_sets, &root, e);
-    cfx x = {name, e};
+    cfx x = {name, e, c};
     if (!rc)
         rc = load_root(&x, root, c);
     fw_yaml_free(root);

@@ -424,7 +424,9 @@ int fw_exec_run(fw_exec *x, const fw_task *t, fw_result *r, fw_err *e)
         uint64_t key = fw_hash_mix(fw_hash_str("design", 0),
                                    fw_hash_mix((uint64_t)(int64_t)t->outer,
                                                (uint64_t)(int64_t)t->inner));
-        rng = fw_rng_alloc(x->c->seed, key);
+        /* Only resampling draws from the design's stream. */
+        if (x->c->prep.resample != FW_RESAMPLE_NONE)
+            rng = fw_rng_alloc(x->c->seed, key);
         rc = fw_design_build(x->d, &x->c->prep, s.tr.train, s.tr.n_train, s.tr.test,
                              s.tr.n_test, rng, &s.g, e);
         if (rc && rc != FW_ENOMEM) {

@@ -141,7 +141,8 @@ static int plan_candidates(fw_plan *p, size_t xi, size_t first, size_t n, fw_err
         size_t nb = 0;
         batch[nb++] = first + i;
         used[i] = 1;
-        for (size_t j = i + 1; j < n && nb < MAX_BATCH; j++) {
+        int path = (p->c->spaces[a->space].model->caps & FW_CAP_PATH) != 0;
+        for (size_t j = i + 1; path && j < n && nb < MAX_BATCH; j++) {
             if (!used[j] && same_batch(p, a, fw_search_cand(x->search, first + j))) {
                 batch[nb++] = first + j;
                 used[j] = 1;
