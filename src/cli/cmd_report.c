@@ -6,11 +6,10 @@
  * (fw_sched_replay), and results.h5 written anew with the reports.
  *
  * The journal holds every task's results but not the facts of the process
- * that ran them (ranks, elapsed and search time, MPI version, resumed
- * tasks): those are taken from the run's summary.json when it is there,
- * so the rebuilt files say what the original ones said. Command line,
- * host and start/end time are not in summary.json: a rebuilt results.h5
- * leaves them empty (NaN times). */
+ * that ran them (command line, host, ranks, times, versions, resumed
+ * tasks): those come from the run's run.json (run_facts.c), or failing
+ * that summary.json, so the rebuilt files say what the original ones
+ * said. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -20,77 +19,7 @@
 #include <unistd.h>
 
 #include "cli_int.h"
-#include "foldwise/report.h"
 #include "foldwise/sched.h"
-
-/* Facts of the original process, from DIR/summary.json (JSON is YAML). */
-typedef struct run_facts {
-    ynode *root;
-    const ynode *versions;
-} run_facts;
-
-static void facts_load(const char *dir, run_facts *f)
-{
-    char path[4096], *text;
-    size_t n;
-    memset(f, 0, sizeof *f);
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    if (fw_read_file(path, FW_YAML_MAX_BYTES, &text, &n, NULL))
-        return;
-    if (fw_yaml_load(text, n, path, &f->root, NULL) || !f->root || f->root->kind != Y_MAP) {
-        fw_yaml_free(f->root);
-        f->root = NULL;
-    }
-    free(text);
-    if (f->root)
-        f->versions = fw_yaml_get(f->root, "versions");
-}
-
-static const char *fact(const ynode *map, const char *key)
-{
-    const ynode *n = map && map->kind == Y_MAP ? fw_yaml_get(map, key) : NULL;
-    return n && n->kind == Y_SCALAR ? n->s : NULL;
-}
-
-static double fact_num(const ynode *map, const char *key, double def)
-{
-    const char *s = fact(map, key);
-    char *end;
-    if (!s)
-        return def;
-    if (!strcmp(s, "null"))
-        return NAN;
-    double v = strtod(s, &end);
-    return *end ? def : v;
-}
-
-static void facts_apply_meta(const run_facts *f, fw_run_meta *m)
-{
-    m->ranks = (int)fact_num(f->root, "ranks", 1);
-    m->elapsed_s = fact_num(f->root, "elapsed_s", NAN);
-    m->search_s = fact_num(f->root, "search_s", NAN);
-    m->start_epoch = m->end_epoch = NAN;
-    m->resumed = (size_t)fact_num(f->root ? fw_yaml_get(f->root, "tasks") : NULL, "resumed", 0);
-    const char *mpi = fact(f->versions, "mpi");
-    if (mpi)
-        snprintf(m->mpi_version, sizeof m->mpi_version, "%s", mpi);
-    m->host[0] = '\0';
-}
-
-/* Versions are the original run's, not this binary's. */
-static void facts_apply_versions(const run_facts *f, fw_results *r)
-{
-    char **dst[] = {&r->v_foldwise, &r->v_gsl, &r->v_hdf5, &r->v_yaml};
-    const char *keys[] = {"foldwise", "gsl", "hdf5", "yaml"};
-    for (size_t i = 0; i < 4; i++) {
-        const char *v = fact(f->versions, keys[i]);
-        char *c = v ? fw_strdup(v) : NULL;
-        if (c) {
-            free(*dst[i]);
-            *dst[i] = c;
-        }
-    }
-}
 
 static int need_file(const char *dir, const char *name, fw_err *e)
 {
@@ -110,7 +39,7 @@ static int rebuild(const char *dir, fw_results **out, size_t *missing, fw_err *e
     fw_dataset *d = NULL;
     fw_cv *cv = NULL;
     fw_plan *plan = NULL;
-    run_facts f;
+    fw_run_facts *f = NULL;
     char path[4096];
     *out = NULL;
     int rc = need_file(dir, "config.yaml", e);
@@ -119,7 +48,7 @@ static int rebuild(const char *dir, fw_results **out, size_t *missing, fw_err *e
     if (rc)
         return rc;
     snprintf(path, sizeof path, "%s/config.yaml", dir);
-    facts_load(dir, &f);
+    f = fw_run_facts_load(dir);
     if (!(rc = fw_config_load(path, NULL, 0, &c, e))) {
         free(c.output.dir);
         c.output.dir = fw_strdup(dir);
@@ -135,13 +64,13 @@ static int rebuild(const char *dir, fw_results **out, size_t *missing, fw_err *e
     if (!rc) {
         fw_run_meta m;
         fw_run_meta_init(&m);
-        facts_apply_meta(&f, &m);
+        fw_run_facts_meta(f, &m);
         m.stopped = *missing > 0;
         rc = fw_results_from_plan(plan, &c, d, &m, out, e);
     }
     if (!rc)
-        facts_apply_versions(&f, *out);
-    fw_yaml_free(f.root);
+        fw_run_facts_results(f, *out);
+    fw_run_facts_free(f);
     fw_plan_free(plan);
     fw_cv_free(cv);
     fw_dataset_free(d);

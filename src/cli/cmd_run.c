@@ -215,6 +215,8 @@ static int finish(fw_plan *p, const fw_config *c, const fw_dataset *d, fw_run_me
     int wrc = fw_results_from_plan(p, c, d, m, &res, &we);
     if (!wrc)
         wrc = fw_report_write_all(res, c->output.dir, &we);
+    if (!wrc)
+        wrc = fw_run_facts_write(res, c->output.dir, &we);
     if (!wrc) {
         char path[4096];
         snprintf(path, sizeof path, "%s/results.h5", c->output.dir);

@@ -1,6 +1,7 @@
 # report_cmd.sh: results.h5 and the commands that read runs back.
 # `foldwise report DIR` regenerates byte-identical cv_results.csv,
-# summary.json and predictions.csv from results.h5, and rebuilds
+# summary.json, predictions.csv, report.html and report.md from
+# results.h5, and rebuilds
 # results.h5 from the journal when it is deleted or truncated (same
 # outputs), or when the run was stopped (state "stopped", a --resume hint).
 # h5dump and h5py read the file (h5py's /trials/test equals the split
@@ -29,23 +30,26 @@ YAML
 $FW run $TMP/c.yaml -o $TMP/a -q --set 'models.0.params.k=[5, 9]' > /dev/null 2>&1
 check run_writes_results_h5 test -s $TMP/a/results.h5
 mkdir -p $TMP/orig
-cp $TMP/a/cv_results.csv $TMP/a/summary.json $TMP/a/predictions.csv $TMP/a/results.h5 $TMP/orig/
+cp $TMP/a/cv_results.csv $TMP/a/summary.json $TMP/a/predictions.csv $TMP/a/results.h5 \
+   $TMP/a/report.html $TMP/a/report.md $TMP/orig/
 
 same_outputs() { # case-prefix
-    for f in cv_results.csv summary.json predictions.csv; do
+    for f in cv_results.csv summary.json predictions.csv report.html report.md; do
         check ${1}_same_$f cmp -s $TMP/orig/$f $TMP/a/$f
     done
 }
 
 # Regenerated from results.h5.
-rm $TMP/a/cv_results.csv $TMP/a/summary.json $TMP/a/predictions.csv
+rm $TMP/a/cv_results.csv $TMP/a/summary.json $TMP/a/predictions.csv $TMP/a/report.html
 $FW report $TMP/a > $TMP/rep.out 2> $TMP/rep.err
 check report_exit_0 test $? = 0
 same_outputs report
 
 # results.h5 deleted: rebuilt from the journal (with the run's --set); the
-# facts of the process (ranks, times, versions) come from summary.json.
-rm $TMP/a/results.h5 $TMP/a/cv_results.csv $TMP/a/predictions.csv
+# facts of the process (command line, host, ranks, times, versions) come
+# from run.json.
+check run_writes_run_json grep -q '"cmdline": ' $TMP/a/run.json
+rm $TMP/a/results.h5 $TMP/a/cv_results.csv $TMP/a/predictions.csv $TMP/a/report.md
 $FW report $TMP/a > $TMP/rep.out 2> $TMP/rep.err
 check report_rebuild_exit_0 test $? = 0
 check report_rebuild_says_so grep -q 'rebuilt results.h5 from the journal' $TMP/rep.out
@@ -61,15 +65,22 @@ check report_truncated_exit_0 test $? = 0
 check report_truncated_warns grep -q 'damaged results file' $TMP/rep.err
 same_outputs truncated
 
-# Both gone: the scores are the same; only the process facts are lost.
+# Without run.json, summary.json has most facts: the same cv_results.csv
+# and summary.json. Without both, the scores are still the same.
+mv $TMP/a/run.json $TMP/run.json
+rm $TMP/a/results.h5
+$FW report $TMP/a > /dev/null 2>&1
+check report_no_run_json_exit_0 test $? = 0
+check report_no_run_json_same_cv_results cmp -s $TMP/orig/cv_results.csv $TMP/a/cv_results.csv
+check report_no_run_json_same_summary cmp -s $TMP/orig/summary.json $TMP/a/summary.json
 rm $TMP/a/results.h5 $TMP/a/summary.json
 $FW report $TMP/a > /dev/null 2>&1
-check report_no_summary_exit_0 test $? = 0
+check report_no_facts_exit_0 test $? = 0
 summary_scores $TMP/orig/summary.json > $TMP/s1.json
 summary_scores $TMP/a/summary.json > $TMP/s2.json
-check report_no_summary_same_scores cmp -s $TMP/s1.json $TMP/s2.json
-check report_no_summary_same_cv_results cmp -s $TMP/orig/cv_results.csv $TMP/a/cv_results.csv
-cp $TMP/orig/summary.json $TMP/a/
+check report_no_facts_same_scores cmp -s $TMP/s1.json $TMP/s2.json
+check report_no_facts_same_cv_results cmp -s $TMP/orig/cv_results.csv $TMP/a/cv_results.csv
+mv $TMP/run.json $TMP/a/run.json
 rm $TMP/a/results.h5
 $FW report $TMP/a > /dev/null 2>&1
 
@@ -99,7 +110,8 @@ print(("PASS" if ok else "FAIL") + " h5py_trials_test_matches_cv_results" + ("" 
 def eq(a, b):
     return np.array_equal(a, b, equal_nan=True) if a.dtype.kind == "f" else np.array_equal(a, b)
 same = all(eq(f[k][()], g[k][()]) for k in ("/trials/test", "/trials/train", "/trials/rank", "/best", "/model"))
-for a in ("seed", "state", "ranks", "elapsed_s", "search_s", "version_mpi", "tasks_done"):
+for a in ("seed", "state", "ranks", "elapsed_s", "search_s", "version_mpi", "tasks_done",
+          "cmdline", "host", "config_path", "start_epoch", "end_epoch", "content_xxh3"):
     same = same and f.attrs[a] == g.attrs[a]
 print(("PASS" if same else "FAIL") + " rebuilt_h5_same_results" + ("" if same else ": differ"))
 cfg = f["/config"][()].decode()
