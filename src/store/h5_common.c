@@ -24,6 +24,16 @@ const fw_h5_field fw_h5_trial_fields[] = {
     {NULL, 0, FW_H5F_STR},
 };
 
+const fw_h5_trial_array fw_h5_trial_arrays[] = {
+    {"/trials/test", offsetof(fw_trial, test), 1},
+    {"/trials/train", offsetof(fw_trial, train), 1},
+    {"/trials/mean_test", offsetof(fw_trial, mean_test), 0},
+    {"/trials/std_test", offsetof(fw_trial, std_test), 0},
+    {"/trials/mean_train", offsetof(fw_trial, mean_train), 0},
+    {"/trials/std_train", offsetof(fw_trial, std_train), 0},
+    {NULL, 0, 0},
+};
+
 const fw_h5_field fw_h5_outer_fields[] = {
     {"split", OUTER(split), FW_H5F_U64},
     {"status", OUTER(status), FW_H5F_I32},

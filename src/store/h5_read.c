@@ -453,12 +453,9 @@ static void read_trials(h5r *r, fw_results *x)
     hsize_t d3[3] = {nt, ns, nm}, d2[2] = {nt, nm};
     if (!r->rc && ns && nm && nt > r->max_elems / ns / nm)
         bad(r, "/trials/test", "holds more values than the file has bytes");
-    split_rows(r, x, "/trials/test", offsetof(fw_trial, test), ns * nm, 3, d3);
-    split_rows(r, x, "/trials/train", offsetof(fw_trial, train), ns * nm, 3, d3);
-    split_rows(r, x, "/trials/mean_test", offsetof(fw_trial, mean_test), nm, 2, d2);
-    split_rows(r, x, "/trials/std_test", offsetof(fw_trial, std_test), nm, 2, d2);
-    split_rows(r, x, "/trials/mean_train", offsetof(fw_trial, mean_train), nm, 2, d2);
-    split_rows(r, x, "/trials/std_train", offsetof(fw_trial, std_train), nm, 2, d2);
+    for (const fw_h5_trial_array *a = fw_h5_trial_arrays; a->path; a++)
+        split_rows(r, x, a->path, a->field, a->per_split ? ns * nm : nm, a->per_split ? 3 : 2,
+                   a->per_split ? d3 : d2);
     int64_t *rank = read_i64(r, "/trials/rank", 2, d2);
     for (size_t i = 0; rank && i < nt && !r->rc; i++) {
         x->trials[i].rank = alloc(r, "/trials/rank", nm, sizeof(long));

@@ -32,7 +32,6 @@
 #include "store_int.h"
 
 #define MSG_MAGIC 0x35484657u        /* "WFH5" */
-#define BASE_TIMEOUT_S 60.0
 #define BYTES_PER_S (20.0 * 1024 * 1024)
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -42,6 +41,13 @@
 #define FW_H5_NO_AS_LIMIT 1
 #endif
 #endif
+
+static double base_timeout_s = 60.0;
+
+void fw_h5_set_base_timeout(double s)
+{
+    base_timeout_s = s > 0 ? s : 60.0;
+}
 
 typedef struct msg_hdr {
     uint32_t magic;
@@ -221,7 +227,7 @@ int fw_results_read_h5(const char *path, fw_results **out, fw_err *e)
         return fw_err_at(e, FW_EINVAL, path, 0, 0, "not a file");
     if (pipe(fds) != 0)
         return fw_err_at(e, FW_EIO, path, 0, 0, "cannot create a pipe: %s", strerror(errno));
-    double timeout = BASE_TIMEOUT_S + (double)st.st_size / BYTES_PER_S;
+    double timeout = base_timeout_s + (double)st.st_size / BYTES_PER_S;
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {

@@ -83,14 +83,21 @@ static void attr_f64(h5w *w, hid_t loc, const char *obj, const char *name, doubl
 
 /* ---- groups and datasets --------------------------------------------------------- */
 
-static void group(h5w *w, const char *path)
+/* Create group `path`; returns it open (the caller closes it), or -1. */
+static hid_t group_open(h5w *w, const char *path)
 {
     if (w->rc)
-        return;
+        return -1;
     hid_t g = H5Gcreate2(w->f, path, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0)
         fail(w, FW_EIO, path, "create the group");
-    else
+    return g;
+}
+
+static void group(h5w *w, const char *path)
+{
+    hid_t g = group_open(w, path);
+    if (g >= 0)
         H5Gclose(g);
 }
 
@@ -192,15 +199,10 @@ static void write_root(h5w *w, const fw_results *r)
 
 static void write_data(h5w *w, const fw_results *r)
 {
-    group(w, "/data");
     group(w, "/metrics");
-    if (w->rc)
+    hid_t g = group_open(w, "/data");
+    if (g < 0)
         return;
-    hid_t g = H5Gopen2(w->f, "/data", H5P_DEFAULT);
-    if (g < 0) {
-        fail(w, FW_EIO, "/data", "open the group");
-        return;
-    }
     attr_i64(w, g, "/data", "task", r->task);
     attr_str(w, g, "/data", "task_name",
              r->task == FW_H5_TASK_CLASSIFICATION ? "classification"
@@ -321,12 +323,9 @@ static void write_trials(h5w *w, const fw_results *r)
     group(w, "/trials");
     write_trial_table(w, r);
     hsize_t d3[3] = {nt, ns, nm}, d2[2] = {nt, nm};
-    write_trial_f64(w, r, "/trials/test", offsetof(fw_trial, test), ns * nm, 3, d3);
-    write_trial_f64(w, r, "/trials/train", offsetof(fw_trial, train), ns * nm, 3, d3);
-    write_trial_f64(w, r, "/trials/mean_test", offsetof(fw_trial, mean_test), nm, 2, d2);
-    write_trial_f64(w, r, "/trials/std_test", offsetof(fw_trial, std_test), nm, 2, d2);
-    write_trial_f64(w, r, "/trials/mean_train", offsetof(fw_trial, mean_train), nm, 2, d2);
-    write_trial_f64(w, r, "/trials/std_train", offsetof(fw_trial, std_train), nm, 2, d2);
+    for (const fw_h5_trial_array *a = fw_h5_trial_arrays; a->path; a++)
+        write_trial_f64(w, r, a->path, a->field, a->per_split ? ns * nm : nm,
+                        a->per_split ? 3 : 2, a->per_split ? d3 : d2);
     int64_t *rank = gather_i64(w, nt * nm, "/trials/rank");
     for (size_t i = 0; rank && i < nt; i++)
         for (size_t m = 0; m < nm; m++)
@@ -372,14 +371,9 @@ static void write_pred(h5w *w, const fw_pred_block *p, size_t i)
 {
     char path[96];
     snprintf(path, sizeof path, "/predictions/%zu", i);
-    group(w, path);
-    if (w->rc)
+    hid_t g = group_open(w, path);
+    if (g < 0)
         return;
-    hid_t g = H5Gopen2(w->f, path, H5P_DEFAULT);
-    if (g < 0) {
-        fail(w, FW_EIO, path, "open the group");
-        return;
-    }
     attr_str(w, g, path, "model", p->model);
     attr_i64(w, g, path, "config", p->config);
     attr_u64(w, g, path, "repeat", p->repeat);
@@ -398,14 +392,9 @@ static void write_pred(h5w *w, const fw_pred_block *p, size_t i)
 
 static void write_preds(h5w *w, const fw_results *r)
 {
-    group(w, "/predictions");
-    if (w->rc)
+    hid_t g = group_open(w, "/predictions");
+    if (g < 0)
         return;
-    hid_t g = H5Gopen2(w->f, "/predictions", H5P_DEFAULT);
-    if (g < 0) {
-        fail(w, FW_EIO, "/predictions", "open the group");
-        return;
-    }
     attr_u64(w, g, "/predictions", "n_blocks", r->n_preds);
     H5Gclose(g);
     for (size_t i = 0; !w->rc && i < r->n_preds; i++)

@@ -51,6 +51,16 @@ typedef struct fw_h5_outer_rec {
 } fw_h5_outer_rec;
 
 extern const fw_h5_field fw_h5_trial_fields[];
+
+/* The per-trial score arrays: /trials/<name>, at `field` of fw_trial (a
+ * double *), n_splits x n_metrics values per trial (per_split) or
+ * n_metrics. NULL-terminated. */
+typedef struct fw_h5_trial_array {
+    const char *path;
+    size_t field;
+    int per_split;
+} fw_h5_trial_array;
+extern const fw_h5_trial_array fw_h5_trial_arrays[];
 extern const fw_h5_field fw_h5_outer_fields[];
 
 /* The variable-length UTF-8 string type (caller closes it with H5Tclose). */
@@ -67,6 +77,11 @@ uint64_t fw_h5_hash_records(const fw_h5_field *f, const void *recs, size_t rec_s
 /* Read results.h5 in this process. Only the child of fw_results_read_h5
  * calls it: HDF5 1.10 may crash on a damaged file. */
 int fw_h5_read_direct(const char *path, fw_results **out, fw_err *e);
+
+/* How long fw_results_read_h5 waits for its child, in seconds, before the
+ * time the file's size adds (default 60; tests lower it: a damaged file
+ * can send HDF5 1.10 into an endless loop). */
+void fw_h5_set_base_timeout(double s);
 
 /* A byte form of fw_results (native byte order, same machine only): the
  * child sends the results it read through a pipe in this form, and the
