@@ -17,6 +17,12 @@ struct fw_exec {
     fw_cv *cv;
     volatile sig_atomic_t *stop;
     size_t *all_rows;       /* 0..n-1, the training rows of a refit */
+    /* One cache slot per model type (indexed like fw_models): work a model
+     * shares between fits on the same training rows (the trees' presorted
+     * features, the boosting bins) stays while tasks of that split follow
+     * each other on this worker. */
+    fw_model_cache *caches;
+    size_t n_types;
 };
 
 int fw_exec_alloc(const fw_config *c, const fw_dataset *d, fw_cv *cv, fw_exec **out, fw_err *e)
@@ -29,6 +35,13 @@ int fw_exec_alloc(const fw_config *c, const fw_dataset *d, fw_cv *cv, fw_exec **
     }
     for (size_t i = 0; i < d->n_rows; i++)
         x->all_rows[i] = i;
+    while (fw_models[x->n_types])
+        x->n_types++;
+    x->caches = calloc(x->n_types ? x->n_types : 1, sizeof *x->caches);
+    if (!x->caches) {
+        fw_exec_free(x);
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    }
     x->c = c;
     x->d = d;
     x->cv = cv;
@@ -40,6 +53,9 @@ void fw_exec_free(fw_exec *x)
 {
     if (!x)
         return;
+    for (size_t i = 0; x->caches && i < x->n_types; i++)
+        fw_model_cache_clear(&x->caches[i]);
+    free(x->caches);
     free(x->all_rows);
     free(x);
 }
@@ -183,6 +199,14 @@ static void fail(fw_cand_result *cr, int rc, const fw_err *e)
     cr->message = fw_strdup(e->msg[0] ? e->msg : fw_status_name(rc));
 }
 
+static fw_model_cache *cache_for(fw_exec *x, const fw_model_type *t)
+{
+    for (size_t i = 0; i < x->n_types; i++)
+        if (fw_models[i] == t)
+            return &x->caches[i];
+    return NULL;
+}
+
 static void set_ctx(cand_job *j, fw_fit_ctx *ctx, fw_deadline *dl, gsl_rng *rng)
 {
     dl->at = j->x->c->limits.task_timeout_s > 0 ? fw_now() + j->x->c->limits.task_timeout_s : 0;
@@ -193,6 +217,7 @@ static void set_ctx(cand_job *j, fw_fit_ctx *ctx, fw_deadline *dl, gsl_rng *rng)
     ctx->split_key = fw_hash_mix(fw_hash_mix((uint64_t)(int64_t)j->t->outer,
                                              (uint64_t)(int64_t)j->t->inner),
                                  (uint64_t)(j->g->fit.n));
+    ctx->cache = cache_for(j->x, j->type);
 }
 
 static void take_fit_report(fw_cand_result *cr, const fw_fit_ctx *ctx)

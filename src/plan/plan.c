@@ -122,38 +122,47 @@ static int same_batch(const fw_plan *p, const fw_cand *a, const fw_cand *b)
 }
 
 /* Plan fit tasks for new candidates [first, first + n) of context xi:
- * batches of path-sharing candidates, one task per batch and split. */
+ * batches of path-sharing candidates, one task per batch and split. Tasks
+ * are created split by split, so that a worker taking tasks in order meets
+ * the same training rows again and reuses what its models cached. */
 static int plan_candidates(fw_plan *p, size_t xi, size_t first, size_t n, fw_err *e)
 {
     pctx *x = &p->ctx[xi];
     unsigned char *used = calloc(n ? n : 1, 1);
-    size_t *batch = malloc(MAX_BATCH * sizeof *batch);
+    size_t *batch = malloc((n ? n : 1) * sizeof *batch), *start = malloc((n + 1) * sizeof *start);
+    size_t nbatches = 0, nb = 0;
     int rc = FW_OK;
-    if (!used || !batch) {
-        free(used);
-        free(batch);
+    if (!used || !batch || !start) {
+        free(used), free(batch), free(start);
         return fw_err_set(e, FW_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < n && !rc; i++) {
+    /* Group the candidates into batches: batch b is batch[start[b]..start[b+1]). */
+    for (size_t i = 0; i < n; i++) {
         if (used[i])
             continue;
         const fw_cand *a = fw_search_cand(x->search, first + i);
-        size_t nb = 0;
+        size_t size = 1;
+        start[nbatches++] = nb;
         batch[nb++] = first + i;
         used[i] = 1;
         int path = (p->c->spaces[a->space].model->caps & FW_CAP_PATH) != 0;
-        for (size_t j = i + 1; path && j < n && nb < MAX_BATCH; j++) {
+        for (size_t j = i + 1; path && j < n && size < MAX_BATCH; j++) {
             if (!used[j] && same_batch(p, a, fw_search_cand(x->search, first + j))) {
                 batch[nb++] = first + j;
                 used[j] = 1;
+                size++;
             }
         }
-        for (size_t s = 0; s < x->splits->n_folds && !rc; s++)
-            rc = add_task(p, FW_TK_FIT, (int)xi, x->outer < 0 ? (int)s : x->outer,
-                          x->outer < 0 ? -1 : (int)s, batch, nb, e);
     }
+    start[nbatches] = nb;
+    for (size_t s = 0; s < x->splits->n_folds && !rc; s++)
+        for (size_t b = 0; b < nbatches && !rc; b++)
+            rc = add_task(p, FW_TK_FIT, (int)xi, x->outer < 0 ? (int)s : x->outer,
+                          x->outer < 0 ? -1 : (int)s, batch + start[b], start[b + 1] - start[b],
+                          e);
     free(used);
     free(batch);
+    free(start);
     return rc;
 }
 
