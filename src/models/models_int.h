@@ -12,5 +12,6 @@ extern const fw_model_type fw_model_lasso;
 extern const fw_model_type fw_model_elastic_net;
 extern const fw_model_type fw_model_gaussian_nb;
 extern const fw_model_type fw_model_knn;
+extern const fw_model_type fw_model_hist_gbdt;
 
 #endif

@@ -10,6 +10,7 @@ const fw_model_type *const fw_models[] = {
     &fw_model_elastic_net,
     &fw_model_gaussian_nb,
     &fw_model_knn,
+    &fw_model_hist_gbdt,
     &fw_model_test_fail,
     NULL,
 };

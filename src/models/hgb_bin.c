@@ -1,0 +1,290 @@
+/* hgb_bin.c: binning for hist_gbdt, as scikit-learn's _BinMapper: per
+ * feature, thresholds from the training rows of the split only (midpoints
+ * between distinct values, or midpoint percentiles of a 200,000-row
+ * subsample), values coded by how many thresholds lie strictly below them,
+ * NaN in a bin of its own. Also the per-worker cache that keeps one binned
+ * split across the fits of a grid. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "hgb_int.h"
+
+#define HGB_SUBSAMPLE 200000
+#define HGB_ALMOST_INF 1e300
+
+/* ---- sorting doubles (no NaN) ------------------------------------------- */
+
+static void insertion_sort(double *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        double v = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > v; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
+}
+
+/* Quicksort (Hoare's partition with the median of three moved to the
+ * front, so both sides are never empty); recursion on the smaller side keeps
+ * the stack logarithmic. gsl_sort is a heapsort, several times slower on the
+ * columns binned here. */
+static void quick_sort(double *a, size_t n)
+{
+    while (n > 24) {
+        size_t m = n / 2, l = n - 1;
+        size_t med = a[0] < a[m] ? (a[m] < a[l] ? m : (a[0] < a[l] ? l : 0))
+                                 : (a[0] < a[l] ? 0 : (a[m] < a[l] ? l : m));
+        double piv = a[med];
+        a[med] = a[0];
+        a[0] = piv;
+        size_t i = 0, j = n;
+        for (;;) {
+            while (a[i] < piv)
+                i++;
+            do
+                j--;
+            while (a[j] > piv);
+            if (i >= j)
+                break;
+            double t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+            i++;
+        }
+        size_t left = j + 1;
+        if (left < n - left) {
+            quick_sort(a, left);
+            a += left;
+            n -= left;
+        } else {
+            quick_sort(a + left, n - left);
+            n = left;
+        }
+    }
+    insertion_sort(a, n);
+}
+
+/* ---- thresholds ------------------------------------------------------------ */
+
+/* numpy.percentile(sorted, pct, method="midpoint") for a sorted column. */
+static double midpoint_percentile(const double *s, size_t n, double pct)
+{
+    double q = pct / 100.0;
+    double vi = (double)(n - 1) * q;
+    double virt = 0.5 * (floor(vi) + ceil(vi));
+    if (virt >= (double)(n - 1))
+        return s[n - 1];
+    size_t prev = (size_t)floor(virt);
+    double a = s[prev], b = s[prev + 1];
+    if (fmod(virt, 1.0) == 0.0)
+        return a;
+    /* numpy's _lerp for t >= 0.5 */
+    return b - (b - a) * 0.5;
+}
+
+size_t fw_hgb_thresholds(const double *s, size_t n, int max_bins, double *out)
+{
+    size_t n_distinct = n > 0;
+    for (size_t i = 1; i < n; i++)
+        n_distinct += s[i] != s[i - 1];
+    size_t k = 0;
+    if (n_distinct <= (size_t)max_bins) {
+        for (size_t i = 1; i < n; i++)
+            if (s[i] != s[i - 1])
+                out[k++] = (s[i - 1] + s[i]) * 0.5;
+    } else {
+        double step = 100.0 / (double)max_bins;   /* numpy.linspace(0, 100, max_bins + 1) */
+        for (int i = 1; i < max_bins; i++)
+            out[k++] = midpoint_percentile(s, n, (double)i * step);
+    }
+    for (size_t i = 0; i < k; i++)
+        if (out[i] > HGB_ALMOST_INF)
+            out[i] = HGB_ALMOST_INF;
+    return k;
+}
+
+/* ---- binning ------------------------------------------------------------------ */
+
+void fw_hgb_bins_clear(fw_hgb_bins *b)
+{
+    if (!b)
+        return;
+    free(b->codes);
+    free(b->thr);
+    free(b->thr_off);
+    free(b->n_nonmiss);
+    free(b->has_missing);
+    free(b->hist_off);
+    memset(b, 0, sizeof *b);
+}
+
+/* Code of a non-missing value: the first threshold index with x <= thr. */
+static uint8_t code_of(double x, const double *thr, size_t k)
+{
+    size_t lo = 0, hi = k;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x <= thr[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return (uint8_t)lo;
+}
+
+/* Thresholds and codes of feature j; col holds its n values in row order,
+ * buf has room for n values. */
+static void bin_feature(fw_hgb_bins *b, size_t j, const double *col, const size_t *sub,
+                        size_t n_sub, double *buf)
+{
+    size_t n = b->n, m = 0;
+    for (size_t i = 0; i < n_sub; i++) {
+        double v = col[sub ? sub[i] : i];
+        if (!isnan(v))
+            buf[m++] = v;
+    }
+    quick_sort(buf, m);
+    double *thr = b->thr + b->thr_off[j];
+    size_t k = fw_hgb_thresholds(buf, m, b->max_bins, thr);
+    b->thr_off[j + 1] = b->thr_off[j] + k;
+    b->n_nonmiss[j] = (uint16_t)(k + 1);
+    b->hist_off[j + 1] = b->hist_off[j] + k + 2;
+    uint8_t *codes = b->codes + j * n;
+    for (size_t i = 0; i < n; i++) {
+        double v = col[i];
+        if (isnan(v)) {
+            codes[i] = (uint8_t)(k + 1);
+            b->has_missing[j] = 1;
+        } else {
+            codes[i] = code_of(v, thr, k);
+        }
+    }
+}
+
+int fw_hgb_bins_fit(fw_hgb_bins *b, const fw_matrix *X, const size_t *rows, size_t n,
+                    int max_bins, gsl_rng *sub_rng, fw_err *e)
+{
+    size_t p = X->n_cols;
+    fw_hgb_bins_clear(b);
+    b->n = n;
+    b->p = p;
+    b->max_bins = max_bins;
+    size_t n_sub = n > HGB_SUBSAMPLE ? HGB_SUBSAMPLE : n;
+    size_t *sub = NULL, *all = NULL;
+    double *col = malloc((n ? n : 1) * sizeof *col), *buf = malloc((n ? n : 1) * sizeof *buf);
+    b->codes = malloc((n * p > 0 ? n * p : 1) * sizeof *b->codes);
+    b->thr = malloc(((size_t)max_bins * p + 1) * sizeof *b->thr);
+    b->thr_off = calloc(p + 1, sizeof *b->thr_off);
+    b->hist_off = calloc(p + 1, sizeof *b->hist_off);
+    b->n_nonmiss = calloc(p + 1, sizeof *b->n_nonmiss);
+    b->has_missing = calloc(p + 1, sizeof *b->has_missing);
+    int ok = col && buf && b->codes && b->thr && b->thr_off && b->hist_off && b->n_nonmiss &&
+             b->has_missing;
+    if (ok && n_sub < n) {
+        sub = malloc(n_sub * sizeof *sub);
+        all = malloc(n * sizeof *all);
+        ok = sub && all;
+        if (ok) {
+            for (size_t i = 0; i < n; i++)
+                all[i] = i;
+            gsl_ran_choose(sub_rng, sub, n_sub, all, n, sizeof *all);
+        }
+    }
+    for (size_t j = 0; ok && j < p; j++) {
+        const double *src = X->data + j * X->ld;
+        for (size_t i = 0; i < n; i++)
+            col[i] = src[rows[i]];
+        bin_feature(b, j, col, sub, n_sub, buf);
+    }
+    free(col);
+    free(buf);
+    free(sub);
+    free(all);
+    if (!ok) {
+        fw_hgb_bins_clear(b);
+        return fw_err_set(e, FW_ENOMEM, "hist_gbdt: out of memory binning %zu x %zu values",
+                          n, p);
+    }
+    return FW_OK;
+}
+
+/* ---- cache ---------------------------------------------------------------------- */
+
+fw_hgb_cache *fw_hgb_cache_alloc(void)
+{
+    fw_hgb_cache *c = calloc(1, sizeof *c);
+    if (c)
+        c->magic = FW_HGB_CACHE_MAGIC;
+    return c;
+}
+
+void fw_hgb_cache_free(fw_hgb_cache *c)
+{
+    if (!c)
+        return;
+    fw_hgb_bins_clear(&c->bins);
+    free(c);
+}
+
+uint64_t fw_hgb_bins_key(uint64_t base, const fw_matrix *X, const size_t *rows, size_t n)
+{
+    double chunk[512];
+    uint64_t sizes[2] = {n, X->n_cols};
+    fw_hasher *h = fw_hasher_alloc(base);
+    if (!h)
+        return 0;   /* never matches a valid entry's key by design of the caller */
+    fw_hasher_update(h, sizes, sizeof sizes);
+    fw_hasher_update(h, rows, n * sizeof *rows);
+    for (size_t j = 0; j < X->n_cols; j++) {
+        const double *src = X->data + j * X->ld;
+        for (size_t i = 0; i < n; i += 512) {
+            size_t m = n - i < 512 ? n - i : 512;
+            for (size_t t = 0; t < m; t++)
+                chunk[t] = src[rows[i + t]];
+            fw_hasher_update(h, chunk, m * sizeof *chunk);
+        }
+    }
+    uint64_t k = fw_hasher_digest(h);
+    fw_hasher_free(h);
+    return k;
+}
+
+int fw_hgb_bins_get(void *ctx_cache, uint64_t key, const fw_matrix *X, const size_t *rows,
+                    size_t n, int max_bins, gsl_rng *sub, const fw_hgb_bins **out,
+                    int *owned, fw_err *e)
+{
+    fw_hgb_cache *c = ctx_cache;
+    *out = NULL;
+    *owned = 0;
+    if (c && c->magic == FW_HGB_CACHE_MAGIC && key != 0) {
+        if (c->valid && c->key == key) {
+            c->hits++;
+            *out = &c->bins;
+            return FW_OK;
+        }
+        c->valid = 0;
+        c->misses++;
+        int rc = fw_hgb_bins_fit(&c->bins, X, rows, n, max_bins, sub, e);
+        if (rc)
+            return rc;
+        c->valid = 1;
+        c->key = key;
+        *out = &c->bins;
+        return FW_OK;
+    }
+    fw_hgb_bins *b = calloc(1, sizeof *b);
+    if (!b)
+        return fw_err_set(e, FW_ENOMEM, "hist_gbdt: out of memory");
+    int rc = fw_hgb_bins_fit(b, X, rows, n, max_bins, sub, e);
+    if (rc) {
+        free(b);
+        return rc;
+    }
+    *out = b;
+    *owned = 1;
+    return FW_OK;
+}

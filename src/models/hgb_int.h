@@ -1,0 +1,209 @@
+/* hgb_int.h: internals of the hist_gbdt model, shared by hgb.c (the model
+ * type and the boosting loop), hgb_bin.c (binning and the per-worker cache),
+ * hgb_tree.c (leaf-wise growth of one tree on histograms), hgb_loss.c
+ * (losses, gradients, baselines) and hgb_io.c (predict, save/load,
+ * describe). Not public API; the executor includes it only for the cache
+ * (fw_hgb_cache_alloc / fw_hgb_cache_free). */
+#ifndef FOLDWISE_HGB_INT_H
+#define FOLDWISE_HGB_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "foldwise/model.h"
+
+/* ---- binned features ----------------------------------------------------- */
+
+/* The training rows of a split, binned as scikit-learn's _BinMapper does.
+ * Feature j has thr_off[j + 1] - thr_off[j] thresholds and
+ * n_nonmiss[j] = thresholds + 1 bins for values; a value's code is the
+ * number of thresholds strictly below it. A missing value's code is
+ * n_nonmiss[j] (the slot right after the value bins, not scikit-learn's
+ * fixed max_bins), so a feature's histogram is n_nonmiss[j] + 1 slots long
+ * and a code indexes it directly. */
+typedef struct fw_hgb_bins {
+    size_t n, p;            /* rows (0..n-1, in the caller's row order), features */
+    int max_bins;
+    uint8_t *codes;         /* p columns of n codes                               */
+    double *thr;            /* all thresholds; feature j's start at thr_off[j]     */
+    size_t *thr_off;        /* p + 1 offsets into thr                             */
+    uint16_t *n_nonmiss;    /* bins for values per feature                       */
+    uint8_t *has_missing;   /* a training row of the feature is NaN               */
+    size_t *hist_off;       /* p + 1 offsets of each feature's histogram slots    */
+} fw_hgb_bins;
+
+/* Bin rows[0..n) of X with at most max_bins value bins per feature.
+ * Thresholds come from those rows only (a subsample of 200,000 of them drawn
+ * with `sub` when there are more). Fills b (cleared first); on failure b is
+ * left empty and safe to clear. */
+int fw_hgb_bins_fit(fw_hgb_bins *b, const fw_matrix *X, const size_t *rows, size_t n,
+                    int max_bins, gsl_rng *sub, fw_err *e);
+/* Release what fw_hgb_bins_fit allocated in b; b may be all zeros. */
+void fw_hgb_bins_clear(fw_hgb_bins *b);
+/* Thresholds of n sorted, non-missing values (duplicates allowed) into out
+ * (room for max_bins - 1): midpoints between distinct values when there are
+ * at most max_bins of them, numpy's percentile(method="midpoint") at
+ * linspace(0, 100, max_bins + 1)[1:-1] otherwise; clipped to 1e300.
+ * Returns how many were written. */
+size_t fw_hgb_thresholds(const double *sorted, size_t n, int max_bins, double *out);
+
+/* ---- the per-worker cache -------------------------------------------------- */
+
+#define FW_HGB_CACHE_MAGIC 0x48474243u
+
+/* One binned split, kept across the fits of a worker. ctx->cache points to
+ * one of these (or is NULL: then every fit bins its rows). A fit looks up its
+ * key (split key, seed, max_bins, early-stopping rows and a hash of the
+ * training rows' values) and rebuilds the entry when the key differs. */
+typedef struct fw_hgb_cache {
+    uint32_t magic;         /* FW_HGB_CACHE_MAGIC: guards against another cache type */
+    int valid;
+    uint64_t key;
+    fw_hgb_bins bins;
+    size_t hits, misses;    /* for tests and benchmarks */
+} fw_hgb_cache;
+
+/* A new empty cache, or NULL when out of memory. Free with fw_hgb_cache_free. */
+fw_hgb_cache *fw_hgb_cache_alloc(void);
+/* Release the cache and its entry; accepts NULL. */
+void fw_hgb_cache_free(fw_hgb_cache *c);
+
+/* The binned rows for a fit: from ctx_cache when its key matches (borrowed,
+ * *owned = 0), else freshly binned into the cache (rebuilt) or, without a
+ * cache, into a new fw_hgb_bins the caller frees (*owned = 1). */
+int fw_hgb_bins_get(void *ctx_cache, uint64_t key, const fw_matrix *X, const size_t *rows,
+                    size_t n, int max_bins, gsl_rng *sub, const fw_hgb_bins **out,
+                    int *owned, fw_err *e);
+/* The cache key of a fit's rows: mixes `base` with the row indices and their
+ * feature values. */
+uint64_t fw_hgb_bins_key(uint64_t base, const fw_matrix *X, const size_t *rows, size_t n);
+
+/* ---- fitted trees -------------------------------------------------------- */
+
+/* A node of a fitted tree. Children are indices within the tree (-1 for a
+ * leaf). A row goes left when its value is <= threshold, or when it is
+ * missing and missing_left is set. */
+typedef struct fw_hgb_node {
+    double threshold;
+    double value;           /* leaf: shrunk value added to the raw prediction */
+    double gain;            /* split: loss reduction (for importances)         */
+    uint32_t count;         /* training rows at the node                       */
+    int32_t left, right;
+    uint32_t feature;
+    uint16_t bin;           /* split bin: codes <= bin go left                 */
+    uint16_t depth;         /* capped at 65535                                  */
+    uint8_t missing_left;
+} fw_hgb_node;
+
+/* A growable array of nodes holding every tree of a model. */
+typedef struct fw_hgb_forest {
+    fw_hgb_node *nodes;
+    size_t n_nodes, cap_nodes;
+    size_t *tree_off;       /* n_trees + 1 offsets into nodes */
+    size_t n_trees, cap_trees;
+} fw_hgb_forest;
+
+void fw_hgb_forest_clear(fw_hgb_forest *f);
+/* Raw value tree t gives row x (x[j] is feature j). */
+double fw_hgb_tree_value(const fw_hgb_forest *f, size_t t, const double *x);
+
+/* ---- growing one tree ------------------------------------------------------ */
+
+typedef struct fw_hgb_tree_opts {
+    size_t max_leaves;      /* 0 = no limit */
+    size_t max_depth;       /* 0 = no limit */
+    size_t min_samples_leaf;
+    double l2;
+    double shrinkage;
+} fw_hgb_tree_opts;
+
+typedef struct fw_hgb_grower fw_hgb_grower;
+
+/* A grower over binned rows (borrowed; must outlive it). Workspaces grow on
+ * the first trees and are reused after. NULL when out of memory. */
+fw_hgb_grower *fw_hgb_grower_alloc(const fw_hgb_bins *b, const fw_hgb_tree_opts *o);
+void fw_hgb_grower_free(fw_hgb_grower *g);
+/* Grow one tree on per-row gradients g and hessians h (h NULL: every
+ * hessian is 1, scikit-learn's constant-hessian path). They are float32 as
+ * scikit-learn's; histograms sum them in float64. Leaf values are
+ * -G / (H + l2) times the shrinkage. */
+int fw_hgb_grower_grow(fw_hgb_grower *gr, const float *g, const float *h, fw_err *e);
+/* The leaves of the last tree: leaf i's rows are rows[0..n) (indices into
+ * the binned rows); its value can be read and replaced. */
+size_t fw_hgb_grower_n_leaves(const fw_hgb_grower *gr);
+const uint32_t *fw_hgb_grower_leaf(const fw_hgb_grower *gr, size_t i, size_t *n);
+double fw_hgb_grower_leaf_value(const fw_hgb_grower *gr, size_t i);
+void fw_hgb_grower_set_leaf_value(fw_hgb_grower *gr, size_t i, double v);
+/* Append the last tree to f (thresholds from the bins). */
+int fw_hgb_grower_emit(const fw_hgb_grower *gr, fw_hgb_forest *f, fw_err *e);
+
+/* Test switch: nonzero computes both children's histograms from their rows
+ * instead of subtracting the smaller child's from the parent's. */
+void fw_hgb_set_no_subtraction(int on);
+
+/* ---- losses ------------------------------------------------------------------ */
+
+enum { FW_HGB_LOG_LOSS, FW_HGB_SQUARED, FW_HGB_ABSOLUTE };
+
+typedef struct fw_hgb_loss {
+    int kind;
+    size_t k;               /* raw values per row: 1, or n_classes for softmax */
+    const double *y;        /* per training row (class code or target)        */
+    const double *w;        /* per training row, or NULL                      */
+    size_t n;
+} fw_hgb_loss;
+
+/* scikit-learn's fit_intercept_only: log-odds of the clipped prior (binary),
+ * symmetric log priors (softmax), mean or median. base has k values. */
+int fw_hgb_loss_baseline(const fw_hgb_loss *L, double *base, fw_err *e);
+/* Gradients and hessians of every row at raw (k columns of n), computed in
+ * float64 and stored as float32 (scikit-learn's G_H_DTYPE); h is left
+ * untouched when the hessian is constant (no weights, squared or absolute
+ * error). Returns the mean (weighted) loss at raw. */
+double fw_hgb_loss_grad(const fw_hgb_loss *L, const double *raw, float *g, float *h);
+/* Mean (weighted) loss at raw for rows y/w of length n (k columns of n). */
+double fw_hgb_loss_value(int kind, size_t k, const double *y, const double *w, size_t n,
+                         const double *raw);
+/* Whether every hessian is 1. */
+int fw_hgb_loss_const_hessian(const fw_hgb_loss *L);
+/* Weighted median of v[0..n) with weights w (NULL = unweighted: numpy's median
+ * then; scikit-learn's _weighted_percentile(50) with weights). Reorders v and w. */
+double fw_hgb_median(double *v, double *w, size_t n);
+/* Class probabilities (or the value) from raw values: k > 1 softmax, k == 1
+ * with n_classes 2 logistic into out[0..2), regression copies. */
+void fw_hgb_raw_to_out(const double *raw, size_t k, size_t n_classes, int task, double *out);
+
+/* ---- the fitted model ------------------------------------------------------ */
+
+typedef struct fw_hgb_state {
+    int task, loss;
+    size_t n_classes;       /* classification: the dataset's classes (output width) */
+    size_t k;               /* trees per iteration: 1, or n_classes for softmax    */
+    size_t p;               /* features                                            */
+    size_t n_iter;          /* iterations kept; tree it * k + c is class c's        */
+    int early_stopping;     /* 1 when an internal validation set was used          */
+    int stopped;            /* early stopping ended the fit after n_iter iterations */
+    double *base;           /* k baseline raw values                               */
+    fw_hgb_forest forest;
+    double *train_loss;     /* n_iter + 1 values: at the baseline, after each iter */
+    double *val_loss;       /* the same on the validation rows, or NULL            */
+} fw_hgb_state;
+
+/* Raw values, then probabilities or values (width n_classes, or 1 for
+ * regression) of rows[0..n) of X after each iteration count in cps[0..m)
+ * (each in 1..n_iter), into outs[j]. */
+int fw_hgb_predict_at(const fw_hgb_state *s, const fw_matrix *X, const size_t *rows, size_t n,
+                      const size_t *cps, size_t m, double *const *outs, fw_err *e);
+
+/* Methods of the model type living in hgb_io.c. */
+int fw_hgb_predict(const void *state, const fw_matrix *X, const size_t *rows, size_t n,
+                   double *out, fw_err *e);
+int fw_hgb_save(const void *state, fw_sb *out, fw_err *e);
+int fw_hgb_load(void *state, const void *buf, size_t n, fw_err *e);
+int fw_hgb_importances(const void *state, double *out, size_t n_cols, fw_err *e);
+int fw_hgb_describe(const void *state, fw_sb *out, fw_err *e);
+void fw_hgb_free(void *state);
+
+#endif /* FOLDWISE_HGB_INT_H */
