@@ -115,7 +115,7 @@ typedef struct hgb_work {
     size_t *tr, *va;             /* their dataset rows, ascending */
     double *y, *w, *yv, *wv;
     double *raw, *rawv, *xv, *res, *resw;
-    float *g, *h;               /* float32 as scikit-learn's: see docs/models.md */
+    float *gh;                  /* float32 pairs as scikit-learn's: see docs/models.md */
     const fw_hgb_bins *bins;
     int bins_owned;
     fw_hgb_grower *gr;
@@ -132,8 +132,7 @@ static void work_free(hgb_work *w)
     free(w->wv);
     free(w->raw);
     free(w->rawv);
-    free(w->g);
-    free(w->h);
+    free(w->gh);
     free(w->xv);
     free(w->res);
     free(w->resw);
@@ -286,19 +285,16 @@ static int work_buffers(hgb_work *w, const fw_fit_data *d, fw_err *e)
 {
     size_t n = w->n ? w->n : 1, k = w->k, nv = w->nv ? w->nv : 1;
     w->raw = malloc(n * k * sizeof *w->raw);
-    w->g = malloc(n * k * sizeof *w->g);
-    w->h = malloc(n * k * sizeof *w->h);
+    w->gh = malloc(2 * n * k * sizeof *w->gh);
     w->rawv = malloc(nv * k * sizeof *w->rawv);
     w->xv = malloc(nv * (w->p ? w->p : 1) * sizeof *w->xv);
     w->res = malloc(n * sizeof *w->res);
     w->resw = malloc(n * sizeof *w->resw);
-    if (!w->raw || !w->g || !w->h || !w->rawv || !w->xv || !w->res || !w->resw)
+    if (!w->raw || !w->gh || !w->rawv || !w->xv || !w->res || !w->resw)
         return fw_err_set(e, FW_ENOMEM, "hist_gbdt: out of memory");
     for (size_t i = 0; i < w->nv; i++)
         for (size_t j = 0; j < w->p; j++)
             w->xv[i * w->p + j] = fw_mat_at(&d->X, w->va[i], j);
-    for (size_t i = 0; i < n * k; i++)
-        w->h[i] = 1.0f;
     return FW_OK;
 }
 
@@ -353,9 +349,9 @@ static int should_stop(const double *l, size_t m, size_t n_no_change, double tol
 static int iterate(fw_hgb_state *s, hgb_work *w, const hgb_opts *o, size_t it, fw_err *e)
 {
     int ch = fw_hgb_loss_const_hessian(&w->L);
-    s->train_loss[it] = fw_hgb_loss_grad(&w->L, w->raw, w->g, w->h);
+    s->train_loss[it] = fw_hgb_loss_grad(&w->L, w->raw, w->gh);
     for (size_t c = 0; c < w->k; c++) {
-        int rc = fw_hgb_grower_grow(w->gr, w->g + c * w->n, ch ? NULL : w->h + c * w->n, e);
+        int rc = fw_hgb_grower_grow(w->gr, w->gh + 2 * c * w->n, ch, e);
         if (rc)
             return rc;
         if (s->loss == FW_HGB_ABSOLUTE)

@@ -125,11 +125,12 @@ typedef struct fw_hgb_grower fw_hgb_grower;
  * the first trees and are reused after. NULL when out of memory. */
 fw_hgb_grower *fw_hgb_grower_alloc(const fw_hgb_bins *b, const fw_hgb_tree_opts *o);
 void fw_hgb_grower_free(fw_hgb_grower *g);
-/* Grow one tree on per-row gradients g and hessians h (h NULL: every
- * hessian is 1, scikit-learn's constant-hessian path). They are float32 as
- * scikit-learn's; histograms sum them in float64. Leaf values are
- * -G / (H + l2) times the shrinkage. */
-int fw_hgb_grower_grow(fw_hgb_grower *gr, const float *g, const float *h, fw_err *e);
+/* Grow one tree on per-row (gradient, hessian) pairs gh[2 i], gh[2 i + 1];
+ * const_hess: every hessian is 1 (scikit-learn's constant-hessian path:
+ * hessian sums are row counts). They are float32 as scikit-learn's;
+ * histograms sum them in float64. Leaf values are -G / (H + l2) times the
+ * shrinkage. */
+int fw_hgb_grower_grow(fw_hgb_grower *gr, const float *gh, int const_hess, fw_err *e);
 /* The leaves of the last tree: leaf i's rows are rows[0..n) (indices into
  * the binned rows); its value can be read and replaced. */
 size_t fw_hgb_grower_n_leaves(const fw_hgb_grower *gr);
@@ -138,6 +139,45 @@ double fw_hgb_grower_leaf_value(const fw_hgb_grower *gr, size_t i);
 void fw_hgb_grower_set_leaf_value(fw_hgb_grower *gr, size_t i, double v);
 /* Append the last tree to f (thresholds from the bins). */
 int fw_hgb_grower_emit(const fw_hgb_grower *gr, fw_hgb_forest *f, fw_err *e);
+
+/* One histogram slot: sums of gradients and hessians over a bin's rows, and
+ * their count (a double: exact below 2^53, so subtraction stays exact). A
+ * node's histograms are hist_off[p] slots, feature j's at hist_off[j]. */
+typedef struct fw_hgb_hbin {
+    double g, h, c;
+} fw_hgb_hbin;
+
+/* Sum rows idx[0..m) into hist (zeroed first). root: the rows are 0..m-1 in
+ * order (idx unused). gh: per-row (gradient, hessian) pairs (hessians
+ * skipped when const_hess); ogh: room for m pairs. */
+void fw_hgb_hist_build(const fw_hgb_bins *b, const uint32_t *idx, size_t m, int root,
+                       const float *gh, int const_hess, float *ogh, fw_hgb_hbin *hist);
+/* big -= small, slot by slot. */
+void fw_hgb_hist_subtract(fw_hgb_hbin *big, const fw_hgb_hbin *small, size_t len);
+
+/* What split finding needs of a node. */
+typedef struct fw_hgb_split_in {
+    double sum_g, sum_h;    /* the node's sums                                   */
+    double value;           /* its value (0 at the root, as scikit-learn)        */
+    double n;               /* its rows                                          */
+    double msl, l2;         /* min_samples_leaf, l2_regularization               */
+    int const_hess;         /* hessian sums are counts                           */
+} fw_hgb_split_in;
+
+typedef struct fw_hgb_split {
+    double gain, gl, hl;    /* gain (-1: none), left child's sums                */
+    uint32_t feature, bin, n_left;
+    int missing_left;
+} fw_hgb_split;
+
+/* The best split of a node from its histograms; ws has room for 2048
+ * doubles. best->gain <= 0 when no split passes the constraints. minus (or
+ * NULL): first hist -= minus, feature by feature (the subtraction trick,
+ * done while the slots are in cache). */
+void fw_hgb_find_split(const fw_hgb_bins *b, fw_hgb_hbin *hist, const fw_hgb_hbin *minus,
+                       const fw_hgb_split_in *in, double *ws, fw_hgb_split *best);
+/* A leaf's value before shrinkage: -g / (h + l2 + 1e-15). */
+double fw_hgb_node_value(double g, double h, double l2);
 
 /* Test switch: nonzero computes both children's histograms from their rows
  * instead of subtracting the smaller child's from the parent's. */
@@ -159,10 +199,11 @@ typedef struct fw_hgb_loss {
  * symmetric log priors (softmax), mean or median. base has k values. */
 int fw_hgb_loss_baseline(const fw_hgb_loss *L, double *base, fw_err *e);
 /* Gradients and hessians of every row at raw (k columns of n), computed in
- * float64 and stored as float32 (scikit-learn's G_H_DTYPE); h is left
- * untouched when the hessian is constant (no weights, squared or absolute
- * error). Returns the mean (weighted) loss at raw. */
-double fw_hgb_loss_grad(const fw_hgb_loss *L, const double *raw, float *g, float *h);
+ * float64 and stored as float32 pairs (scikit-learn's G_H_DTYPE): class c's
+ * row i at gh[2 (c n + i)] and the next float. Constant hessians (no
+ * weights, squared or absolute error) are written as 1. Returns the mean
+ * (weighted) loss at raw. */
+double fw_hgb_loss_grad(const fw_hgb_loss *L, const double *raw, float *gh);
 /* Mean (weighted) loss at raw for rows y/w of length n (k columns of n). */
 double fw_hgb_loss_value(int kind, size_t k, const double *y, const double *w, size_t n,
                          const double *raw);

@@ -148,8 +148,8 @@ static double binomial(double y, double r, double *g, double *h)
 }
 
 /* Softmax loss of row i; gradients and hessians of its k raw values. */
-static double multinomial(const fw_hgb_loss *L, const double *raw, size_t i, float *g,
-                          float *h, double *p)
+static double multinomial(const fw_hgb_loss *L, const double *raw, size_t i, float *gh,
+                          double *p)
 {
     size_t n = L->n, k = L->k, yi = (size_t)L->y[i];
     double mx = raw[i];
@@ -161,13 +161,13 @@ static double multinomial(const fw_hgb_loss *L, const double *raw, size_t i, flo
     double w = L->w ? L->w[i] : 1.0;
     for (size_t c = 0; c < k; c++) {
         double pc = p[c] / s;
-        g[c * n + i] = (float)(w * (pc - (double)(c == yi)));
-        h[c * n + i] = (float)(w * pc * (1.0 - pc));
+        gh[2 * (c * n + i)] = (float)(w * (pc - (double)(c == yi)));
+        gh[2 * (c * n + i) + 1] = (float)(w * pc * (1.0 - pc));
     }
     return log(s) + mx - raw[yi * n + i];
 }
 
-double fw_hgb_loss_grad(const fw_hgb_loss *L, const double *raw, float *g, float *h)
+double fw_hgb_loss_grad(const fw_hgb_loss *L, const double *raw, float *gh)
 {
     size_t n = L->n;
     const double *y = L->y, *w = L->w;
@@ -177,7 +177,7 @@ double fw_hgb_loss_grad(const fw_hgb_loss *L, const double *raw, float *g, float
         if (!pp)
             return NAN;
         for (size_t i = 0; i < n; i++) {
-            double l = multinomial(L, raw, i, g, h, pp);
+            double l = multinomial(L, raw, i, gh, pp);
             loss += w ? w[i] * l : l;
         }
         if (pp != p)
@@ -185,8 +185,8 @@ double fw_hgb_loss_grad(const fw_hgb_loss *L, const double *raw, float *g, float
     } else if (L->kind == FW_HGB_LOG_LOSS) {
         for (size_t i = 0; i < n; i++) {
             double gi, hi, l = binomial(y[i], raw[i], &gi, &hi), wi = w ? w[i] : 1.0;
-            g[i] = (float)(wi * gi);
-            h[i] = (float)(wi * hi);
+            gh[2 * i] = (float)(wi * gi);
+            gh[2 * i + 1] = (float)(wi * hi);
             loss += wi * l;
         }
     } else {
@@ -194,9 +194,8 @@ double fw_hgb_loss_grad(const fw_hgb_loss *L, const double *raw, float *g, float
         for (size_t i = 0; i < n; i++) {
             double d = raw[i] - y[i], wi = w ? w[i] : 1.0;
             double l = sq ? 0.5 * d * d : fabs(d);
-            g[i] = (float)(wi * (sq ? d : (raw[i] > y[i] ? 1.0 : -1.0)));
-            if (w)
-                h[i] = (float)wi;
+            gh[2 * i] = (float)(wi * (sq ? d : (raw[i] > y[i] ? 1.0 : -1.0)));
+            gh[2 * i + 1] = (float)wi;
             loss += wi * l;
         }
     }

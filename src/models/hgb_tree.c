@@ -17,23 +17,17 @@
 #include "hgb_int.h"
 
 #define HGB_MIN_HESSIAN 1e-3
-#define HGB_EPS 1e-15
 
 static int hgb_no_subtraction;
 
 void fw_hgb_set_no_subtraction(int on) { hgb_no_subtraction = on; }
-
-/* One histogram slot: sums of gradients and hessians, and the row count
- * (a double: exact below 2^53, and subtraction stays exact). */
-typedef struct hbin {
-    double g, h, c;
-} hbin;
 
 /* A node while the tree grows. */
 typedef struct gnode {
     uint32_t start, stop;     /* rows idx[start..stop) */
     uint32_t depth;
     int32_t hist;             /* pool slot, or -1 */
+    int32_t minus;            /* slot to subtract from hist before use, or -1 */
     int32_t left, right;
     int is_leaf;
     double sum_g, sum_h, value;
@@ -48,10 +42,12 @@ struct fw_hgb_grower {
     const fw_hgb_bins *b;
     fw_hgb_tree_opts o;
     size_t n, p, hist_len;
-    const float *g, *h;
+    const float *gh;
+    int const_hess;
     uint32_t *idx, *tmp;
-    float *og, *oh;
-    hbin *pool;
+    float *ogh;
+    double ws[2048];          /* split finding's scratch */
+    fw_hgb_hbin *pool;
     size_t pool_n, pool_cap;
     int32_t *free_slots;
     size_t n_free;
@@ -86,7 +82,7 @@ static int32_t hist_get(fw_hgb_grower *gr)
     if (gr->n_free)
         return gr->free_slots[--gr->n_free];
     size_t cap = gr->pool_cap;
-    if (grow_array((void **)&gr->pool, &cap, (gr->pool_n + 1) * gr->hist_len, sizeof(hbin)))
+    if (grow_array((void **)&gr->pool, &cap, (gr->pool_n + 1) * gr->hist_len, sizeof(fw_hgb_hbin)))
         return -1;
     gr->pool_cap = cap;
     int32_t *fs = realloc(gr->free_slots, (gr->pool_n + 1) * sizeof *fs);
@@ -103,7 +99,7 @@ static void hist_put(fw_hgb_grower *gr, int32_t *slot)
     *slot = -1;
 }
 
-static hbin *hist_at(const fw_hgb_grower *gr, int32_t slot)
+static fw_hgb_hbin *hist_at(const fw_hgb_grower *gr, int32_t slot)
 {
     return gr->pool + (size_t)slot * gr->hist_len;
 }
@@ -126,7 +122,7 @@ static int32_t node_new(fw_hgb_grower *gr, uint32_t start, uint32_t stop, uint32
     nd->start = start;
     nd->stop = stop;
     nd->depth = depth;
-    nd->hist = -1;
+    nd->hist = nd->minus = -1;
     nd->left = nd->right = -1;
     nd->sum_g = sum_g;
     nd->sum_h = sum_h;
@@ -148,9 +144,8 @@ fw_hgb_grower *fw_hgb_grower_alloc(const fw_hgb_bins *b, const fw_hgb_tree_opts 
     size_t n = b->n ? b->n : 1;
     gr->idx = malloc(n * sizeof *gr->idx);
     gr->tmp = malloc(n * sizeof *gr->tmp);
-    gr->og = malloc(n * sizeof *gr->og);
-    gr->oh = malloc(n * sizeof *gr->oh);
-    if (!gr->idx || !gr->tmp || !gr->og || !gr->oh) {
+    gr->ogh = malloc(2 * n * sizeof *gr->ogh);
+    if (!gr->idx || !gr->tmp || !gr->ogh) {
         fw_hgb_grower_free(gr);
         return NULL;
     }
@@ -163,8 +158,7 @@ void fw_hgb_grower_free(fw_hgb_grower *gr)
         return;
     free(gr->idx);
     free(gr->tmp);
-    free(gr->og);
-    free(gr->oh);
+    free(gr->ogh);
     free(gr->pool);
     free(gr->free_slots);
     free(gr->nodes);
@@ -219,167 +213,32 @@ static int32_t heap_pop(fw_hgb_grower *gr)
     return top;
 }
 
-/* ---- histograms --------------------------------------------------------------- */
+/* ---- histograms and splits ------------------------------------------------------- */
 
-/* Sum node `id`'s rows into hist. The root's rows are 0..n-1 in order, so it
- * reads gradients and codes directly; other nodes gather their gradients
- * once, then walk every feature's codes. */
-static void build_hist(fw_hgb_grower *gr, const gnode *nd, hbin *hist)
+static void build_hist(fw_hgb_grower *gr, const gnode *nd, fw_hgb_hbin *hist)
 {
-    const fw_hgb_bins *b = gr->b;
-    size_t m = nd->stop - nd->start, n = gr->n;
-    const uint32_t *idx = gr->idx + nd->start;
-    const float *g = gr->g, *h = gr->h;
-    int root = m == n;
-    memset(hist, 0, gr->hist_len * sizeof *hist);
-    if (!root) {
-        for (size_t i = 0; i < m; i++)
-            gr->og[i] = g[idx[i]];
-        if (h)
-            for (size_t i = 0; i < m; i++)
-                gr->oh[i] = h[idx[i]];
-        g = gr->og;
-        h = h ? gr->oh : NULL;
-    }
-    for (size_t j = 0; j < gr->p; j++) {
-        const uint8_t *col = b->codes + j * n;
-        hbin *hj = hist + b->hist_off[j];
-        if (root && h) {
-            for (size_t i = 0; i < m; i++) {
-                hbin *s = &hj[col[i]];
-                s->g += g[i];
-                s->h += h[i];
-                s->c += 1.0;
-            }
-        } else if (root) {
-            for (size_t i = 0; i < m; i++) {
-                hbin *s = &hj[col[i]];
-                s->g += g[i];
-                s->c += 1.0;
-            }
-        } else if (h) {
-            for (size_t i = 0; i < m; i++) {
-                hbin *s = &hj[col[idx[i]]];
-                s->g += g[i];
-                s->h += h[i];
-                s->c += 1.0;
-            }
-        } else {
-            for (size_t i = 0; i < m; i++) {
-                hbin *s = &hj[col[idx[i]]];
-                s->g += g[i];
-                s->c += 1.0;
-            }
-        }
-    }
+    size_t m = nd->stop - nd->start;
+    fw_hgb_hist_build(gr->b, gr->idx + nd->start, m, m == gr->n, gr->gh, gr->const_hess, gr->ogh,
+                      hist);
 }
 
-static void hist_subtract(hbin *big, const hbin *small, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        big[i].g -= small[i].g;
-        big[i].h -= small[i].h;
-        big[i].c -= small[i].c;
-    }
-}
-
-/* ---- split finding ---------------------------------------------------------------- */
-
-typedef struct cand {
-    double gain, gl, hl;
-    uint32_t bin, n_left;
-    int missing_left;
-} cand;
-
-static double node_value(double g, double h, double l2) { return -g / (h + l2 + HGB_EPS); }
-
-static double split_gain(double gl, double hl, double gr, double hr, double loss_cur, double l2)
-{
-    double vl = node_value(gl, hl, l2), vr = node_value(gr, hr, l2);
-    double gain = loss_cur;
-    gain -= gl * vl;
-    gain -= gr * vr;
-    return gain;
-}
-
-/* scikit-learn's left-to-right scan (missing values go right) and, when the
- * node has missing values for this feature, the right-to-left scan (they go
- * left). Empty bins are skipped: they repeat the previous candidate's
- * partition, whose gain is never strictly beaten by itself. */
-static void scan_feature(const fw_hgb_grower *gr, const gnode *nd, const hbin *hj, int nb,
-                         cand *best)
-{
-    const fw_hgb_tree_opts *o = &gr->o;
-    int ch = gr->h == NULL;
-    double G = nd->sum_g, H = nd->sum_h, msl = (double)o->min_samples_leaf;
-    double N = (double)(nd->stop - nd->start), loss_cur = G * nd->value;
-    int has_miss = hj[nb].c > 0;
-    int end = nb - 1 + has_miss;
-    double gl = 0, hl = 0, nl = 0;
-    for (int bin = 0; bin < end; bin++) {
-        const hbin *s = &hj[bin];
-        if (s->c == 0)
-            continue;
-        nl += s->c;
-        hl += ch ? s->c : s->h;
-        gl += s->g;
-        if (nl < msl)
-            continue;
-        if (N - nl < msl)
-            break;
-        if (hl < HGB_MIN_HESSIAN)
-            continue;
-        if (H - hl < HGB_MIN_HESSIAN)
-            break;
-        double gain = split_gain(gl, hl, G - gl, H - hl, loss_cur, o->l2);
-        if (gain > best->gain && gain > 0) {
-            *best = (cand){gain, gl, hl, (uint32_t)bin, (uint32_t)nl, 0};
-        }
-    }
-    if (!has_miss)
-        return;
-    double gr_ = 0, hr = 0, nr = 0;
-    for (int bin = nb - 2; bin >= 0; bin--) {
-        const hbin *s = &hj[bin + 1];
-        if (s->c == 0)
-            continue;
-        nr += s->c;
-        hr += ch ? s->c : s->h;
-        gr_ += s->g;
-        if (nr < msl)
-            continue;
-        if (N - nr < msl)
-            break;
-        if (hr < HGB_MIN_HESSIAN)
-            continue;
-        if (H - hr < HGB_MIN_HESSIAN)
-            break;
-        double gain = split_gain(G - gr_, H - hr, gr_, hr, loss_cur, o->l2);
-        if (gain > best->gain && gain > 0) {
-            *best = (cand){gain, G - gr_, H - hr, (uint32_t)bin, (uint32_t)(N - nr), 1};
-        }
-    }
-}
-
-/* The best split of node id over every feature (first feature wins ties). */
+/* The best split of node id, kept in the node when its gain is positive. */
 static void find_split(fw_hgb_grower *gr, int32_t id)
 {
     gnode *nd = &gr->nodes[id];
     const fw_hgb_bins *b = gr->b;
-    const hbin *hist = hist_at(gr, nd->hist);
-    cand best = {-1, 0, 0, 0, 0, 0};
-    for (size_t j = 0; j < gr->p; j++) {
-        cand c = {-1, 0, 0, 0, 0, 0};
-        scan_feature(gr, nd, hist + b->hist_off[j], b->n_nonmiss[j], &c);
-        if (c.gain > best.gain) {
-            best = c;
-            nd->feature = (uint32_t)j;
-        }
-    }
+    fw_hgb_hbin *hist = hist_at(gr, nd->hist);
+    const fw_hgb_hbin *minus = nd->minus >= 0 ? hist_at(gr, nd->minus) : NULL;
+    nd->minus = -1;
+    fw_hgb_split_in in = {nd->sum_g, nd->sum_h, nd->value, (double)(nd->stop - nd->start),
+                          (double)gr->o.min_samples_leaf, gr->o.l2, gr->const_hess};
+    fw_hgb_split best;
+    fw_hgb_find_split(b, hist, minus, &in, gr->ws, &best);
     nd->gain = best.gain;
     if (best.gain <= 0)
         return;
     double l2 = gr->o.l2;
+    nd->feature = best.feature;
     nd->bin = best.bin;
     nd->n_left = best.n_left;
     nd->missing_left = best.missing_left;
@@ -388,8 +247,8 @@ static void find_split(fw_hgb_grower *gr, int32_t id)
     nd->hl = best.hl;
     nd->gr = nd->sum_g - best.gl;
     nd->hr = nd->sum_h - best.hl;
-    nd->vl = node_value(nd->gl, nd->hl, l2);
-    nd->vr = node_value(nd->gr, nd->hr, l2);
+    nd->vl = fw_hgb_node_value(nd->gl, nd->hl, l2);
+    nd->vr = fw_hgb_node_value(nd->gr, nd->hr, l2);
 }
 
 /* ---- growth ---------------------------------------------------------------------- */
@@ -433,7 +292,9 @@ static uint32_t partition(fw_hgb_grower *gr, const gnode *nd)
 }
 
 /* Histograms of both children from the parent's: the smaller one from its
- * rows, the larger one by subtraction (in the parent's slot). */
+ * rows, the larger one by subtraction in the parent's slot. The subtraction
+ * is left pending (done feature by feature inside its split search, while
+ * the slots are in cache), and skipped when the larger child stays a leaf. */
 static int child_hists(fw_hgb_grower *gr, int32_t id, int32_t l, int32_t r)
 {
     gnode *ln = &gr->nodes[l], *rn = &gr->nodes[r];
@@ -453,8 +314,8 @@ static int child_hists(fw_hgb_grower *gr, int32_t id, int32_t l, int32_t r)
         hist_put(gr, &gr->nodes[id].hist);
         return 0;
     }
-    hist_subtract(hist_at(gr, gr->nodes[id].hist), hist_at(gr, s_slot), gr->hist_len);
     gr->nodes[large].hist = gr->nodes[id].hist;
+    gr->nodes[large].minus = s_slot;
     gr->nodes[id].hist = -1;
     return 0;
 }
@@ -507,11 +368,11 @@ static int split_next(fw_hgb_grower *gr)
     return 0;
 }
 
-int fw_hgb_grower_grow(fw_hgb_grower *gr, const float *g, const float *h, fw_err *e)
+int fw_hgb_grower_grow(fw_hgb_grower *gr, const float *gh, int const_hess, fw_err *e)
 {
     size_t n = gr->n;
-    gr->g = g;
-    gr->h = h;
+    gr->gh = gh;
+    gr->const_hess = const_hess;
     gr->n_nodes = gr->heap_n = gr->n_leaves = 0;
     gr->n_free = 0;
     for (size_t s = 0; s < gr->pool_n; s++)
@@ -520,10 +381,10 @@ int fw_hgb_grower_grow(fw_hgb_grower *gr, const float *g, const float *h, fw_err
         gr->idx[i] = (uint32_t)i;
     double sg = 0, sh = 0;
     for (size_t i = 0; i < n; i++)
-        sg += g[i];
-    if (h)
+        sg += gh[2 * i];
+    if (!const_hess)
         for (size_t i = 0; i < n; i++)
-            sh += h[i];
+            sh += gh[2 * i + 1];
     else
         sh = (double)n;
     /* scikit-learn gives the root the value 0 (not -G/H): it matters for the
@@ -590,7 +451,7 @@ static void emit_node(const fw_hgb_grower *gr, const gnode *nd, fw_hgb_node *o)
     o->threshold = nd->bin + 1 == b->n_nonmiss[nd->feature]
                        ? INFINITY : b->thr[b->thr_off[nd->feature] + nd->bin];
     /* the loss reduction; the root's gain was computed with value 0 */
-    double v = node_value(nd->sum_g, nd->sum_h, gr->o.l2);
+    double v = fw_hgb_node_value(nd->sum_g, nd->sum_h, gr->o.l2);
     o->gain = nd->gain + nd->sum_g * (v - nd->value);
 }
 
