@@ -17,55 +17,51 @@
 
 /* ---- sorting doubles (no NaN) ------------------------------------------- */
 
-static void insertion_sort(double *a, size_t n)
+/* An unsigned key with the order of the doubles (negatives reversed). */
+static uint64_t sort_key(double x)
 {
-    for (size_t i = 1; i < n; i++) {
-        double v = a[i];
-        size_t j = i;
-        for (; j > 0 && a[j - 1] > v; j--)
-            a[j] = a[j - 1];
-        a[j] = v;
-    }
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u >> 63) ? ~u : u | (1ull << 63);
 }
 
-/* Quicksort (Hoare's partition with the median of three moved to the
- * front, so both sides are never empty); recursion on the smaller side keeps
- * the stack logarithmic. gsl_sort is a heapsort, several times slower on the
- * columns binned here. */
-static void quick_sort(double *a, size_t n)
+static double from_key(uint64_t k)
 {
-    while (n > 24) {
-        size_t m = n / 2, l = n - 1;
-        size_t med = a[0] < a[m] ? (a[m] < a[l] ? m : (a[0] < a[l] ? l : 0))
-                                 : (a[0] < a[l] ? 0 : (a[m] < a[l] ? l : m));
-        double piv = a[med];
-        a[med] = a[0];
-        a[0] = piv;
-        size_t i = 0, j = n;
-        for (;;) {
-            while (a[i] < piv)
-                i++;
-            do
-                j--;
-            while (a[j] > piv);
-            if (i >= j)
-                break;
-            double t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-            i++;
+    uint64_t u = (k >> 63) ? k & ~(1ull << 63) : ~k;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/* LSD radix sort of n doubles by bytes, skipping bytes every key shares;
+ * tmp has room for 2 n keys. Several times faster than a comparison sort on
+ * the columns binned here. -0.0 sorts before 0.0 (they compare equal). */
+static void radix_sort(double *a, size_t n, uint64_t *tmp)
+{
+    uint64_t *k = tmp, *o = tmp + n;
+    size_t cnt[256];
+    for (size_t i = 0; i < n; i++)
+        k[i] = sort_key(a[i]);
+    for (int shift = 0; shift < 64; shift += 8) {
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(k[i] >> shift) & 255]++;
+        if (n == 0 || cnt[(k[0] >> shift) & 255] == n)
+            continue;
+        size_t sum = 0;
+        for (int d = 0; d < 256; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
         }
-        size_t left = j + 1;
-        if (left < n - left) {
-            quick_sort(a, left);
-            a += left;
-            n -= left;
-        } else {
-            quick_sort(a + left, n - left);
-            n = left;
-        }
+        for (size_t i = 0; i < n; i++)
+            o[cnt[(k[i] >> shift) & 255]++] = k[i];
+        uint64_t *t = k;
+        k = o;
+        o = t;
     }
-    insertion_sort(a, n);
+    for (size_t i = 0; i < n; i++)
+        a[i] = from_key(k[i]);
 }
 
 /* ---- thresholds ------------------------------------------------------------ */
@@ -122,24 +118,26 @@ void fw_hgb_bins_clear(fw_hgb_bins *b)
     memset(b, 0, sizeof *b);
 }
 
-/* Code of a non-missing value: the first threshold index with x <= thr. */
+/* Code of a non-missing value: how many thresholds are < x (the first
+ * index with x <= thr), by a branch-free binary search. */
 static uint8_t code_of(double x, const double *thr, size_t k)
 {
-    size_t lo = 0, hi = k;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (x <= thr[mid])
-            hi = mid;
-        else
-            lo = mid + 1;
+    if (k == 0)
+        return 0;
+    const double *base = thr;
+    size_t len = k;
+    while (len > 1) {
+        size_t half = len / 2;
+        base = base[half] < x ? base + half : base;
+        len -= half;
     }
-    return (uint8_t)lo;
+    return (uint8_t)((size_t)(base - thr) + (base[0] < x));
 }
 
 /* Thresholds and codes of feature j; col holds its n values in row order,
  * buf has room for n values. */
 static void bin_feature(fw_hgb_bins *b, size_t j, const double *col, const size_t *sub,
-                        size_t n_sub, double *buf)
+                        size_t n_sub, double *buf, uint64_t *keys)
 {
     size_t n = b->n, m = 0;
     for (size_t i = 0; i < n_sub; i++) {
@@ -147,7 +145,7 @@ static void bin_feature(fw_hgb_bins *b, size_t j, const double *col, const size_
         if (!isnan(v))
             buf[m++] = v;
     }
-    quick_sort(buf, m);
+    radix_sort(buf, m, keys);
     double *thr = b->thr + b->thr_off[j];
     size_t k = fw_hgb_thresholds(buf, m, b->max_bins, thr);
     b->thr_off[j + 1] = b->thr_off[j] + k;
@@ -176,13 +174,14 @@ int fw_hgb_bins_fit(fw_hgb_bins *b, const fw_matrix *X, const size_t *rows, size
     size_t n_sub = n > HGB_SUBSAMPLE ? HGB_SUBSAMPLE : n;
     size_t *sub = NULL, *all = NULL;
     double *col = malloc((n ? n : 1) * sizeof *col), *buf = malloc((n ? n : 1) * sizeof *buf);
+    uint64_t *keys = malloc(2 * (n ? n : 1) * sizeof *keys);
     b->codes = malloc((n * p > 0 ? n * p : 1) * sizeof *b->codes);
     b->thr = malloc(((size_t)max_bins * p + 1) * sizeof *b->thr);
     b->thr_off = calloc(p + 1, sizeof *b->thr_off);
     b->hist_off = calloc(p + 1, sizeof *b->hist_off);
     b->n_nonmiss = calloc(p + 1, sizeof *b->n_nonmiss);
     b->has_missing = calloc(p + 1, sizeof *b->has_missing);
-    int ok = col && buf && b->codes && b->thr && b->thr_off && b->hist_off && b->n_nonmiss &&
+    int ok = col && buf && keys && b->codes && b->thr && b->thr_off && b->hist_off && b->n_nonmiss &&
              b->has_missing;
     if (ok && n_sub < n) {
         sub = malloc(n_sub * sizeof *sub);
@@ -198,10 +197,11 @@ int fw_hgb_bins_fit(fw_hgb_bins *b, const fw_matrix *X, const size_t *rows, size
         const double *src = X->data + j * X->ld;
         for (size_t i = 0; i < n; i++)
             col[i] = src[rows[i]];
-        bin_feature(b, j, col, sub, n_sub, buf);
+        bin_feature(b, j, col, sub, n_sub, buf, keys);
     }
     free(col);
     free(buf);
+    free(keys);
     free(sub);
     free(all);
     if (!ok) {

@@ -29,23 +29,104 @@ static void gather_block(const fw_matrix *X, const size_t *rows, size_t start, s
     }
 }
 
+/* The forest laid out for branch-free descent: a leaf points to itself and
+ * sends every row "left" (threshold +inf, missing left), so every row of a
+ * tree takes exactly as many steps as the tree is deep. Children are
+ * adjacent (right = left + 1) in the nodes the grower writes. */
+typedef struct pnode {
+    double thr;
+    uint32_t left, feature;
+    uint32_t ml;
+    uint32_t pad;
+} pnode;
+
+typedef struct pforest {
+    pnode *nodes;
+    double *value;
+    uint32_t *depth;        /* per tree */
+} pforest;
+
+static void pforest_free(pforest *pf)
+{
+    free(pf->nodes);
+    free(pf->value);
+    free(pf->depth);
+}
+
+static int pforest_make(const fw_hgb_forest *f, pforest *pf)
+{
+    size_t nn = f->n_nodes ? f->n_nodes : 1, nt = f->n_trees ? f->n_trees : 1;
+    pf->nodes = malloc(nn * sizeof *pf->nodes);
+    pf->value = malloc(nn * sizeof *pf->value);
+    pf->depth = calloc(nt, sizeof *pf->depth);
+    if (!pf->nodes || !pf->value || !pf->depth)
+        return -1;
+    for (size_t t = 0; t < f->n_trees; t++) {
+        for (size_t i = f->tree_off[t]; i < f->tree_off[t + 1]; i++) {
+            const fw_hgb_node *nd = &f->nodes[i];
+            int leaf = nd->left < 0;
+            size_t base = f->tree_off[t];
+            pf->nodes[i] = (pnode){leaf ? INFINITY : nd->threshold,
+                                   (uint32_t)(leaf ? i : base + (size_t)nd->left),
+                                   leaf ? 0 : nd->feature, leaf ? 1u : nd->missing_left, 0};
+            pf->value[i] = nd->value;
+            pf->depth[t] = nd->depth > pf->depth[t] ? nd->depth : pf->depth[t];
+        }
+    }
+    return 0;
+}
+
+/* One step down from node i for row x: left unless the value is above the
+ * threshold, or missing and missing values go right. */
+static inline uint32_t step(const pnode *nodes, uint32_t i, const double *x)
+{
+    const pnode *nd = &nodes[i];
+    double v = x[nd->feature];
+    uint32_t left = (uint32_t)(v <= nd->thr) | (nd->ml & (uint32_t)(v != v));
+    return nd->left + (left ^ 1u);
+}
+
+/* raw[r * k + c] += tree t's value for rows r of the block, four at a time. */
+static void add_tree(const pforest *pf, const fw_hgb_forest *f, size_t t, const double *xb,
+                     size_t p, size_t nb, double *raw, size_t k, size_t c)
+{
+    uint32_t root = (uint32_t)f->tree_off[t], d = pf->depth[t];
+    size_t r = 0;
+    for (; r + 4 <= nb; r += 4) {
+        uint32_t a = root, b = root, e = root, g = root;
+        for (uint32_t s = 0; s < d; s++) {
+            a = step(pf->nodes, a, xb + r * p);
+            b = step(pf->nodes, b, xb + (r + 1) * p);
+            e = step(pf->nodes, e, xb + (r + 2) * p);
+            g = step(pf->nodes, g, xb + (r + 3) * p);
+        }
+        raw[r * k + c] += pf->value[a];
+        raw[(r + 1) * k + c] += pf->value[b];
+        raw[(r + 2) * k + c] += pf->value[e];
+        raw[(r + 3) * k + c] += pf->value[g];
+    }
+    for (; r < nb; r++) {
+        uint32_t a = root;
+        for (uint32_t s = 0; s < d; s++)
+            a = step(pf->nodes, a, xb + r * p);
+        raw[r * k + c] += pf->value[a];
+    }
+}
+
 /* One block of rows: trees in iteration order, outputs written whenever an
  * iteration count of cps is reached. The tree loop is outside the row loop
  * so that a tree's nodes stay in cache across the block. */
-static void predict_block(const fw_hgb_state *s, const double *xb, size_t nb, double *raw,
-                          size_t max_cp, const size_t *cps, size_t m, double *const *outs,
-                          size_t start)
+static void predict_block(const fw_hgb_state *s, const pforest *pf, const double *xb,
+                          size_t nb, double *raw, size_t max_cp, const size_t *cps, size_t m,
+                          double *const *outs, size_t start)
 {
     size_t k = s->k, p = s->p, w = out_width(s);
     for (size_t r = 0; r < nb; r++)
         for (size_t c = 0; c < k; c++)
             raw[r * k + c] = s->base[c];
     for (size_t it = 0; it < max_cp; it++) {
-        for (size_t c = 0; c < k; c++) {
-            size_t t = it * k + c;
-            for (size_t r = 0; r < nb; r++)
-                raw[r * k + c] += fw_hgb_tree_value(&s->forest, t, xb + r * p);
-        }
+        for (size_t c = 0; c < k; c++)
+            add_tree(pf, &s->forest, it * k + c, xb, p, nb, raw, k, c);
         for (size_t j = 0; j < m; j++) {
             if (cps[j] != it + 1)
                 continue;
@@ -71,19 +152,22 @@ int fw_hgb_predict_at(const fw_hgb_state *s, const fw_matrix *X, const size_t *r
                           s->p, X->n_cols);
     double *xb = malloc(HGB_BLOCK * (s->p ? s->p : 1) * sizeof *xb);
     double *raw = malloc(HGB_BLOCK * s->k * sizeof *raw);
-    if (!xb || !raw) {
-        free(xb);
-        free(raw);
-        return fw_err_set(e, FW_ENOMEM, "hist_gbdt: out of memory");
+    pforest pf = {0};
+    int rc = FW_OK;
+    if (!xb || !raw || pforest_make(&s->forest, &pf)) {
+        rc = fw_err_set(e, FW_ENOMEM, "hist_gbdt: out of memory");
+        goto cleanup;
     }
     for (size_t start = 0; start < n; start += HGB_BLOCK) {
         size_t nb = n - start < HGB_BLOCK ? n - start : HGB_BLOCK;
         gather_block(X, rows, start, nb, s->p, xb);
-        predict_block(s, xb, nb, raw, max_cp, cps, m, outs, start);
+        predict_block(s, &pf, xb, nb, raw, max_cp, cps, m, outs, start);
     }
+cleanup:
+    pforest_free(&pf);
     free(xb);
     free(raw);
-    return FW_OK;
+    return rc;
 }
 
 int fw_hgb_predict(const void *state, const fw_matrix *X, const size_t *rows, size_t n,
@@ -139,7 +223,7 @@ static int forest_valid(const fw_hgb_state *s)
             const fw_hgb_node *nd = &f->nodes[i];
             if (nd->left < 0 && nd->right < 0)
                 continue;
-            if (nd->left <= (int64_t)(i - a) || nd->right <= (int64_t)(i - a) ||
+            if (nd->left <= (int64_t)(i - a) || nd->right != nd->left + 1 ||
                 (size_t)nd->left >= b - a || (size_t)nd->right >= b - a || nd->feature >= s->p)
                 return 0;
         }
