@@ -7,11 +7,12 @@
  * candidates must leave min_samples_leaf rows and a hessian sum of 1e-3 on
  * both sides, and the first strictly best bin and feature win.
  *
- * The running sums are scikit-learn's (same order, same rounding); the
- * candidates they allow form an interval of bins (counts and hessian sums
- * only grow along a scan), whose gains are computed two at a time with SSE2
- * (the two divisions per candidate are most of the cost), then scanned for
- * the first maximum in scikit-learn's order. */
+ * The running sums are scikit-learn's (same order, same rounding), two
+ * features at a time; the candidates they allow form an interval of bins
+ * (counts and hessian sums only grow along a scan). Exact gains, whose two
+ * divisions were most of the cost, are computed only for candidates that a
+ * one-division score (SSE2, two at a time) cannot rule out, so the split
+ * chosen is the one scikit-learn's scan chooses. */
 #include <math.h>
 #include <string.h>
 
@@ -25,65 +26,117 @@
 
 double fw_hgb_node_value(double g, double h, double l2) { return -g / (h + l2 + 1e-15); }
 
-/* Gains of candidates i in [0, m): the accumulated side has sums a_g[i],
- * a_h[i] and is the left child when acc_left, else the right one. */
-static void gains(const double *a_g, const double *a_h, size_t m, int acc_left,
-                  const fw_hgb_split_in *in, double *out)
+/* scikit-learn's gain of one candidate whose accumulated side has sums
+ * (ag, ah) and is the left child when acc_left. */
+static double exact_gain(double ag, double ah, int acc_left, const fw_hgb_split_in *in)
 {
-    double G = in->sum_g, H = in->sum_h, loss = in->sum_g * in->value, l2 = in->l2;
-    size_t i = 0;
-#if defined(__SSE2__)
-    __m128d vG = _mm_set1_pd(G), vH = _mm_set1_pd(H), vloss = _mm_set1_pd(loss);
-    __m128d vl2 = _mm_set1_pd(l2), veps = _mm_set1_pd(1e-15), sign = _mm_set1_pd(-0.0);
-    for (; i + 2 <= m; i += 2) {
-        __m128d ag = _mm_loadu_pd(a_g + i), ah = _mm_loadu_pd(a_h + i);
-        __m128d og = _mm_sub_pd(vG, ag), oh = _mm_sub_pd(vH, ah);
-        __m128d gl = acc_left ? ag : og, hl = acc_left ? ah : oh;
-        __m128d gr = acc_left ? og : ag, hr = acc_left ? oh : ah;
-        __m128d vl = _mm_div_pd(_mm_xor_pd(gl, sign), _mm_add_pd(_mm_add_pd(hl, vl2), veps));
-        __m128d vr = _mm_div_pd(_mm_xor_pd(gr, sign), _mm_add_pd(_mm_add_pd(hr, vl2), veps));
-        __m128d gain = _mm_sub_pd(_mm_sub_pd(vloss, _mm_mul_pd(gl, vl)), _mm_mul_pd(gr, vr));
-        _mm_storeu_pd(out + i, gain);
-    }
-#endif
-    for (; i < m; i++) {
-        double gl = acc_left ? a_g[i] : G - a_g[i], hl = acc_left ? a_h[i] : H - a_h[i];
-        double gr = acc_left ? G - a_g[i] : a_g[i], hr = acc_left ? H - a_h[i] : a_h[i];
-        double gain = loss;
-        gain -= gl * fw_hgb_node_value(gl, hl, l2);
-        gain -= gr * fw_hgb_node_value(gr, hr, l2);
-        out[i] = gain;
-    }
+    double gl = acc_left ? ag : in->sum_g - ag, hl = acc_left ? ah : in->sum_h - ah;
+    double gr = acc_left ? in->sum_g - ag : ag, hr = acc_left ? in->sum_h - ah : ah;
+    double gain = in->sum_g * in->value;
+    gain -= gl * fw_hgb_node_value(gl, hl, in->l2);
+    gain -= gr * fw_hgb_node_value(gr, hr, in->l2);
+    return gain;
 }
 
-/* Index of the largest of v[lo..hi] that is > t: the first one (dir > 0)
- * or the last one (dir < 0) among equals, as a scan keeping strictly better
- * values finds; -1 when none is > t. No gain is NaN: every hessian sum
- * divided by is at least 1e-3. */
-static int best_index(const double *v, int lo, int hi, double t, int dir)
+/* out[i] = G_L^2 / D_L + G_R^2 / D_R (D = H + l2) for candidates i in
+ * [0, m), with one division instead of two: within 1e-15 or so of the
+ * exact gain minus the node's own term. Returns the largest, or +inf when
+ * one of them is not finite (then nothing can be ruled out). */
+static double approx_scores(const double *a_g, const double *a_h, size_t m,
+                            const fw_hgb_split_in *in, double *out)
 {
-    double m = v[lo];
-    int b = lo + 1;
+    double G = in->sum_g, H = in->sum_h, l2 = in->l2, top = -INFINITY;
+    int bad = 0;
+    size_t i = 0;
 #if defined(__SSE2__)
-    __m128d vm = _mm_set1_pd(m);
-    for (; b + 2 <= hi + 1; b += 2)
-        vm = _mm_max_pd(vm, _mm_loadu_pd(v + b));
-    double two[2];
-    _mm_storeu_pd(two, vm);
-    m = two[0] > two[1] ? two[0] : two[1];
-#endif
-    for (; b <= hi; b++)
-        m = v[b] > m ? v[b] : m;
-    if (!(m > t))
-        return -1;
-    if (dir > 0) {
-        for (b = lo; v[b] != m; b++)
-            ;
-    } else {
-        for (b = hi; v[b] != m; b--)
-            ;
+    __m128d vG = _mm_set1_pd(G), vH = _mm_set1_pd(H), vl2 = _mm_set1_pd(l2);
+    __m128d vtop = _mm_set1_pd(-INFINITY), vbad = _mm_setzero_pd();
+    for (; i + 2 <= m; i += 2) {
+        __m128d ga = _mm_loadu_pd(a_g + i), ha = _mm_loadu_pd(a_h + i);
+        __m128d gb = _mm_sub_pd(vG, ga);
+        __m128d da = _mm_add_pd(ha, vl2), db = _mm_add_pd(_mm_sub_pd(vH, ha), vl2);
+        __m128d num = _mm_add_pd(_mm_mul_pd(_mm_mul_pd(ga, ga), db),
+                                 _mm_mul_pd(_mm_mul_pd(gb, gb), da));
+        __m128d v = _mm_div_pd(num, _mm_mul_pd(da, db));
+        vbad = _mm_or_pd(vbad, _mm_cmpunord_pd(v, v));
+        vtop = _mm_max_pd(vtop, v);
+        _mm_storeu_pd(out + i, v);
     }
-    return b;
+    double t2[2], b2[2];
+    _mm_storeu_pd(t2, vtop);
+    _mm_storeu_pd(b2, vbad);
+    top = t2[0] > t2[1] ? t2[0] : t2[1];
+    bad = b2[0] != 0 || b2[1] != 0;
+#endif
+    for (; i < m; i++) {
+        double ga = a_g[i], gb = G - ga, da = a_h[i] + l2, db = (H - a_h[i]) + l2;
+        out[i] = (ga * ga * db + gb * gb * da) / (da * db);
+        bad |= out[i] != out[i];
+        top = out[i] > top ? out[i] : top;
+    }
+    return bad || isinf(top) ? INFINITY : top;
+}
+
+/* Whether some candidate i in [0, m) has G_L^2 / D_L + G_R^2 / D_R > T,
+ * without a division (both D are positive). */
+static int any_above(const double *a_g, const double *a_h, size_t m, const fw_hgb_split_in *in,
+                     double T)
+{
+    double G = in->sum_g, H = in->sum_h, l2 = in->l2;
+    size_t i = 0;
+    int any = 0;
+#if defined(__SSE2__)
+    __m128d vG = _mm_set1_pd(G), vH = _mm_set1_pd(H), vl2 = _mm_set1_pd(l2);
+    __m128d vT = _mm_set1_pd(T), hit = _mm_setzero_pd();
+    for (; i + 2 <= m; i += 2) {
+        __m128d ga = _mm_loadu_pd(a_g + i), ha = _mm_loadu_pd(a_h + i);
+        __m128d gb = _mm_sub_pd(vG, ga);
+        __m128d da = _mm_add_pd(ha, vl2), db = _mm_add_pd(_mm_sub_pd(vH, ha), vl2);
+        __m128d num = _mm_add_pd(_mm_mul_pd(_mm_mul_pd(ga, ga), db),
+                                 _mm_mul_pd(_mm_mul_pd(gb, gb), da));
+        hit = _mm_or_pd(hit, _mm_cmpgt_pd(num, _mm_mul_pd(vT, _mm_mul_pd(da, db))));
+    }
+    any = _mm_movemask_pd(hit) != 0;
+#endif
+    for (; i < m && !any; i++) {
+        double ga = a_g[i], gb = G - ga, da = a_h[i] + l2, db = (H - a_h[i]) + l2;
+        any = ga * ga * db + gb * gb * da > T * (da * db);
+    }
+    return any;
+}
+
+/* The candidate of [lo, hi] scikit-learn's scan keeps: the largest gain
+ * above t, the first one met in scan order among equals (ascending bins
+ * when dir > 0, descending otherwise); -1 when none beats t. The one-
+ * division scores rule out candidates that are clearly below the best
+ * (or a whole feature below t), so the exact gain, two divisions, is only
+ * computed for the few that could win. */
+static int best_candidate(const double *a_g, const double *a_h, int lo, int hi, int acc_left,
+                          const fw_hgb_split_in *in, double t, int dir, double *sc,
+                          double *gain)
+{
+    double loss = in->sum_g * in->value;
+    size_t m = (size_t)(hi - lo + 1);
+    /* most features have nothing near the best so far: ruled out without
+     * a division */
+    if (!any_above(a_g + lo, a_h + lo, m, in, t - loss - 1e-9 * (fabs(t) + fabs(loss)) - 1e-300))
+        return -1;
+    double top = approx_scores(a_g + lo, a_h + lo, m, in, sc + lo);
+    double margin = 1e-9 * (fabs(top) + fabs(loss)) + 1e-300;
+    double cut = isinf(top) ? -INFINITY : top - margin;
+    int best = -1;
+    for (int k = 0; k <= hi - lo; k++) {
+        int b = dir > 0 ? lo + k : hi - k;
+        if (!(sc[b] >= cut) && cut > -INFINITY)
+            continue;
+        double e = exact_gain(a_g[b], a_h[b], acc_left, in);
+        if (e > t) {
+            t = e;
+            best = b;
+        }
+    }
+    *gain = t;
+    return best;
 }
 
 /* Running sums of a scan: acc[0..3] hold gradient, hessian and count
@@ -141,7 +194,8 @@ static int other_ok(const fw_hgb_split_in *in, const scan *s, int b)
 /* Left-to-right candidates 0..end-1 (missing values go right). scikit-learn
  * skips bins while the left side is too small and stops at the first whose
  * right side is too small: the bins it scores are an interval. */
-static void best_left(const fw_hgb_split_in *in, scan s, int end, fw_hgb_split *best)
+static void best_left(const fw_hgb_split_in *in, scan s, int end, double floor,
+                      fw_hgb_split *best)
 {
     int lo = 0, hi = end - 1;
     while (lo < end && !acc_ok(in, &s, lo))
@@ -150,17 +204,18 @@ static void best_left(const fw_hgb_split_in *in, scan s, int end, fw_hgb_split *
         hi--;
     if (lo > hi)
         return;
-    gains(s.g + lo, s.h + lo, (size_t)(hi - lo + 1), 1, in, s.gain + lo);
-    int b = best_index(s.gain, lo, hi, best->gain > 0 ? best->gain : 0, 1);
+    double gain;
+    double t = best->gain > floor ? best->gain : floor;
+    int b = best_candidate(s.g, s.h, lo, hi, 1, in, t, 1, s.gain, &gain);
     if (b >= 0)
-        *best = (fw_hgb_split){s.gain[b], s.g[b], s.h[b], best->feature, (uint32_t)b,
+        *best = (fw_hgb_split){gain, s.g[b], s.h[b], best->feature, (uint32_t)b,
                                (uint32_t)s.c[b], 0};
 }
 
 /* Right to left: candidate b puts value bins b+1.. on the right, missing
  * values on the left; scanned from b = nb - 2 down, as scikit-learn. */
 static void best_right(const fw_hgb_split_in *in, const fw_hgb_hbin *hj, int nb, scan s,
-                       int ch, fw_hgb_split *best)
+                       int ch, double floor, fw_hgb_split *best)
 {
     double g = 0, h = 0, c = 0;
     for (int b = nb - 2; b >= 0; b--) {
@@ -176,10 +231,11 @@ static void best_right(const fw_hgb_split_in *in, const fw_hgb_hbin *hj, int nb,
         lo++;
     if (lo > hi)
         return;
-    gains(s.g + lo, s.h + lo, (size_t)(hi - lo + 1), 0, in, s.gain + lo);
-    int b = best_index(s.gain, lo, hi, best->gain > 0 ? best->gain : 0, -1);
+    double gain;
+    double t = best->gain > floor ? best->gain : floor;
+    int b = best_candidate(s.g, s.h, lo, hi, 0, in, t, -1, s.gain, &gain);
     if (b >= 0)
-        *best = (fw_hgb_split){s.gain[b], in->sum_g - s.g[b], in->sum_h - s.h[b], best->feature,
+        *best = (fw_hgb_split){gain, in->sum_g - s.g[b], in->sum_h - s.h[b], best->feature,
                                (uint32_t)b, (uint32_t)(in->n - s.c[b]), 1};
 }
 
@@ -206,9 +262,13 @@ void fw_hgb_find_split(const fw_hgb_bins *b, fw_hgb_hbin *hist, const fw_hgb_hbi
                    nf > 1 ? nb[1] - 1 + miss[1] : 0, in->const_hess, sc[0], sc[1]);
         for (size_t k = 0; k < nf; k++) {
             fw_hgb_split c = {.gain = -1, .feature = (uint32_t)(j + k)};
-            best_left(in, sc[k], nb[k] - 1 + miss[k], &c);
+            /* Only gains above the best so far (and above 0) can change the
+             * outcome: a feature whose scans find nothing above it loses to
+             * the earlier feature either way. */
+            double floor = best->gain > 0 ? best->gain : 0;
+            best_left(in, sc[k], nb[k] - 1 + miss[k], floor, &c);
             if (miss[k])
-                best_right(in, hj[k], nb[k], sc[k], in->const_hess, &c);
+                best_right(in, hj[k], nb[k], sc[k], in->const_hess, floor, &c);
             if (c.gain > best->gain)
                 *best = c;
         }
