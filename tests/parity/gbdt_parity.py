@@ -14,16 +14,19 @@ the largest probability (or value) difference and checks it stays below
 1e-9: a larger one means a real divergence, not rounding.
 
 Settings: defaults, learning_rate 0.05 and 0.2, max_leaves 15 and 63 on wine
-and diabetes; digits with n_iter 25 (ten trees per iteration make the full
-100 take scikit-learn tens of seconds). Missing values: 15% of the feature
-cells of wine, digits and diabetes set to NaN (the same cells for both),
-accuracy within 0.02 and RMSE within 3%; exactness is not checked there,
-since foldwise sends NaN to the larger child at a node that saw no missing
-value, where scikit-learn sends it right unless the feature had no NaN at
-all in training (docs/models.md). XGBoost (lambda 0, min_child_weight 1e-3,
-max_bin 255, 100 rounds, eta 0.1, max_leaves 31) against foldwise with
-min_samples_leaf 1: mean accuracy within 0.02 (XGBoost starts from 0.5, not
-the class prior, and its hist binning differs).
+and diabetes; absolute_error on diabetes; integer sample weights (1 to 3)
+on wine and diabetes (squared and absolute error); digits with n_iter 8
+(ten trees per iteration make the full 100 take scikit-learn tens of
+seconds; the whole script takes about 25 s of CPU). Missing values: 15% of
+the feature cells of wine, digits and diabetes set to NaN (the same cells
+for both), accuracy within 0.02 and RMSE within 3%; exactness is not
+checked there, since foldwise sends NaN to the larger child at a node that
+saw no missing value, where scikit-learn sends it right unless the feature
+had no NaN at all in training (docs/models.md). XGBoost (lambda 1,
+min_child_weight 1e-3, max_bin 255, 100 rounds, eta 0.1, max_leaves 31)
+against foldwise with min_samples_leaf 1 and l2_regularization 1: mean
+accuracy within 0.02 (XGBoost starts from 0.5, not the class prior, and its
+hist binning differs).
 
 Prints one PASS/FAIL line per case."""
 import os
@@ -60,25 +63,30 @@ K_FOLDS = 5
 SK_NAMES = {"n_iter": "max_iter", "max_leaves": "max_leaf_nodes"}
 
 
-def load(name, tmp, nan_frac=0.0):
+def load(name, tmp, nan_frac=0.0, weights=False):
     df = pd.read_csv("tests/data/%s.csv" % name, float_precision="round_trip")
     target = SETS[name]
     feats = [c for c in df.columns if c != target]
     df["fold"] = np.random.RandomState(0).permutation(len(df)) % K_FOLDS
+    if weights:
+        df["wt"] = np.random.RandomState(2).randint(1, 4, len(df)).astype(float)
     if nan_frac:
         mask = np.random.RandomState(1).rand(len(df), len(feats)) < nan_frac
         for j, c in enumerate(feats):
             df[c] = df[c].astype(float)
             df.loc[mask[:, j], c] = np.nan
-    csv = os.path.join(tmp, "%s_%g.csv" % (name, nan_frac))
+    csv = os.path.join(tmp, "%s_%g_%d.csv" % (name, nan_frac, weights))
     df.to_csv(csv, index=False)
     X = np.ascontiguousarray(df[feats].to_numpy(dtype=np.float64))
-    return csv, X, df[target].to_numpy(), df["fold"].to_numpy(), target
+    w = df["wt"].to_numpy() if weights else None
+    return csv, X, df[target].to_numpy(), df["fold"].to_numpy(), target, w
 
 
-def run_tool(csv, target, params):
+def run_tool(csv, target, params, weights=False):
     cmd = [FIT_TOOL, "--data", csv, "--target", target, "--fold", "fold",
            "--model", "hist_gbdt", "--param", "early_stopping=false"]
+    if weights:
+        cmd += ["--weight", "wt"]
     for k, v in params.items():
         cmd += ["--param", "%s=%s" % (k, v)]
     out = subprocess.run(cmd, capture_output=True, text=True)
@@ -103,15 +111,16 @@ def sk_model(regression, params):
     return (HistGradientBoostingRegressor if regression else HistGradientBoostingClassifier)(**kw)
 
 
-def compare(name, tmp, params, nan_frac=0.0):
+def compare(name, tmp, params, nan_frac=0.0, weights=False):
     """Per-split tolerances; returns the largest prediction difference."""
-    csv, X, y, folds, target = load(name, tmp, nan_frac)
+    csv, X, y, folds, target, w = load(name, tmp, nan_frac, weights)
     regression = name == "diabetes"
-    got = run_tool(csv, target, params)
+    got = run_tool(csv, target, params, weights)
     classes = np.unique(y)
     worst, msgs = 0.0, []
     for f, tr, te in splits(folds):
-        m = sk_model(regression, params).fit(X[tr], y[tr])
+        m = sk_model(regression, params).fit(X[tr], y[tr],
+                                             sample_weight=None if w is None else w[tr])
         if regression:
             ref = m.predict(X[te])
             mine = np.array([got[(f, r)][0] for r in te])
@@ -133,11 +142,12 @@ def compare(name, tmp, params, nan_frac=0.0):
     return worst, msgs
 
 
-def check(name, tmp, params, nan_frac=0.0):
+def check(name, tmp, params, nan_frac=0.0, weights=False):
     label = "_".join("%s%s" % (k, v) for k, v in params.items()) or "defaults"
-    case = "hist_gbdt_%s_%s%s" % (name, label, "_nan" if nan_frac else "")
+    case = "hist_gbdt_%s_%s%s%s" % (name, label, "_nan" if nan_frac else "",
+                                   "_weighted" if weights else "")
     try:
-        worst, msgs = compare(name, tmp, params, nan_frac)
+        worst, msgs = compare(name, tmp, params, nan_frac, weights)
     except Exception as exc:
         return report(case, False, str(exc))
     print("    %s: largest prediction difference %.3g" % (case, worst))
@@ -152,16 +162,16 @@ def check_xgboost(tmp):
         import xgboost as xgb
     except Exception as exc:
         return report(case, False, "cannot import xgboost: %s" % exc)
-    csv, X, y, folds, target = load("breast_cancer", tmp)
+    csv, X, y, folds, target, _ = load("breast_cancer", tmp)
     classes = np.unique(y)
     yc = np.searchsorted(classes, y)
-    got = run_tool(csv, target, {"min_samples_leaf": 1})
+    got = run_tool(csv, target, {"min_samples_leaf": 1, "l2_regularization": 1})
     acc_fw, acc_xgb = [], []
     for f, tr, te in splits(folds):
         d = xgb.DMatrix(X[tr], label=yc[tr], nthread=1)
         b = xgb.train({"objective": "binary:logistic", "eta": 0.1, "max_leaves": 31,
                        "max_depth": 0, "grow_policy": "lossguide", "tree_method": "hist",
-                       "max_bin": 255, "lambda": 0.0, "min_child_weight": 1e-3,
+                       "max_bin": 255, "lambda": 1.0, "min_child_weight": 1e-3,
                        "nthread": 1}, d, 100)
         p = b.predict(xgb.DMatrix(X[te], nthread=1))
         acc_xgb.append(np.mean((p > 0.5) == (yc[te] == 1)))
@@ -182,10 +192,13 @@ def main():
             for params in variants:
                 check(name, tmp, params)
         check("diabetes", tmp, {"loss": "absolute_error"})
-        check("digits", tmp, {"n_iter": 25})
+        check("digits", tmp, {"n_iter": 8})
+        check("wine", tmp, {}, weights=True)
+        check("diabetes", tmp, {}, weights=True)
+        check("diabetes", tmp, {"loss": "absolute_error"}, weights=True)
         check("wine", tmp, {}, nan_frac=0.15)
         check("diabetes", tmp, {}, nan_frac=0.15)
-        check("digits", tmp, {"n_iter": 25}, nan_frac=0.15)
+        check("digits", tmp, {"n_iter": 8}, nan_frac=0.15)
         check_xgboost(tmp)
     return 1 if FAILED else 0
 
