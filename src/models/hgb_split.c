@@ -38,6 +38,20 @@ static double exact_gain(double ag, double ah, int acc_left, const fw_hgb_split_
     return gain;
 }
 
+#if defined(__SSE2__)
+/* For two candidates with accumulated sums (ga, ha): the numerator
+ * G_A^2 D_B + G_B^2 D_A and denominator D_A D_B of G_A^2 / D_A + G_B^2 / D_B
+ * (A the accumulated side, B the other, D = H + l2). */
+static inline __m128d score_parts(__m128d ga, __m128d ha, __m128d vG, __m128d vH, __m128d vl2,
+                                  __m128d *den)
+{
+    __m128d gb = _mm_sub_pd(vG, ga);
+    __m128d da = _mm_add_pd(ha, vl2), db = _mm_add_pd(_mm_sub_pd(vH, ha), vl2);
+    *den = _mm_mul_pd(da, db);
+    return _mm_add_pd(_mm_mul_pd(_mm_mul_pd(ga, ga), db), _mm_mul_pd(_mm_mul_pd(gb, gb), da));
+}
+#endif
+
 /* out[i] = G_L^2 / D_L + G_R^2 / D_R (D = H + l2) for candidates i in
  * [0, m), with one division instead of two: within 1e-15 or so of the
  * exact gain minus the node's own term. Returns the largest, or +inf when
@@ -52,12 +66,9 @@ static double approx_scores(const double *a_g, const double *a_h, size_t m,
     __m128d vG = _mm_set1_pd(G), vH = _mm_set1_pd(H), vl2 = _mm_set1_pd(l2);
     __m128d vtop = _mm_set1_pd(-INFINITY), vbad = _mm_setzero_pd();
     for (; i + 2 <= m; i += 2) {
-        __m128d ga = _mm_loadu_pd(a_g + i), ha = _mm_loadu_pd(a_h + i);
-        __m128d gb = _mm_sub_pd(vG, ga);
-        __m128d da = _mm_add_pd(ha, vl2), db = _mm_add_pd(_mm_sub_pd(vH, ha), vl2);
-        __m128d num = _mm_add_pd(_mm_mul_pd(_mm_mul_pd(ga, ga), db),
-                                 _mm_mul_pd(_mm_mul_pd(gb, gb), da));
-        __m128d v = _mm_div_pd(num, _mm_mul_pd(da, db));
+        __m128d den, num = score_parts(_mm_loadu_pd(a_g + i), _mm_loadu_pd(a_h + i), vG, vH,
+                                       vl2, &den);
+        __m128d v = _mm_div_pd(num, den);
         vbad = _mm_or_pd(vbad, _mm_cmpunord_pd(v, v));
         vtop = _mm_max_pd(vtop, v);
         _mm_storeu_pd(out + i, v);
@@ -89,12 +100,9 @@ static int any_above(const double *a_g, const double *a_h, size_t m, const fw_hg
     __m128d vG = _mm_set1_pd(G), vH = _mm_set1_pd(H), vl2 = _mm_set1_pd(l2);
     __m128d vT = _mm_set1_pd(T), hit = _mm_setzero_pd();
     for (; i + 2 <= m; i += 2) {
-        __m128d ga = _mm_loadu_pd(a_g + i), ha = _mm_loadu_pd(a_h + i);
-        __m128d gb = _mm_sub_pd(vG, ga);
-        __m128d da = _mm_add_pd(ha, vl2), db = _mm_add_pd(_mm_sub_pd(vH, ha), vl2);
-        __m128d num = _mm_add_pd(_mm_mul_pd(_mm_mul_pd(ga, ga), db),
-                                 _mm_mul_pd(_mm_mul_pd(gb, gb), da));
-        hit = _mm_or_pd(hit, _mm_cmpgt_pd(num, _mm_mul_pd(vT, _mm_mul_pd(da, db))));
+        __m128d den, num = score_parts(_mm_loadu_pd(a_g + i), _mm_loadu_pd(a_h + i), vG, vH,
+                                       vl2, &den);
+        hit = _mm_or_pd(hit, _mm_cmpgt_pd(num, _mm_mul_pd(vT, den)));
     }
     any = _mm_movemask_pd(hit) != 0;
 #endif
