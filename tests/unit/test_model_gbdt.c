@@ -284,6 +284,39 @@ static void bins_see_training_rows_only(void)
     CHECK_MSG(top < 1e6, "a threshold reached %g", top);
 }
 
+/* Above 200,000 rows the thresholds come from a subsample of 200,000 rows
+ * drawn with the given stream: near the full data's, the same for the same
+ * stream. */
+static void bins_subsample_large(void)
+{
+    enum { N = 210000 };
+    double *X = malloc(N * sizeof *X);
+    size_t *rows = malloc(N * sizeof *rows);
+    for (size_t i = 0; i < N; i++) {
+        X[i] = (double)((i * 7919) % N);
+        rows[i] = i;
+    }
+    fw_matrix M = {X, N, 1};
+    fw_hgb_bins a = {0}, b = {0};
+    fw_err e = {0};
+    gsl_rng *r1 = fw_rng_alloc(5, 9), *r2 = fw_rng_alloc(5, 9);
+    int rc = fw_hgb_bins_fit(&a, &M, rows, N, 255, r1, &e) || fw_hgb_bins_fit(&b, &M, rows, N, 255,
+                                                                            r2, &e);
+    int same = !rc && a.thr_off[1] == 254 && b.thr_off[1] == 254 &&
+               memcmp(a.thr, b.thr, 254 * sizeof *a.thr) == 0;
+    double worst = 0;
+    for (size_t k = 0; !rc && k < 254; k++)
+        worst = fmax(worst, fabs(a.thr[k] - (double)(k + 1) * N / 255.0));
+    fw_hgb_bins_clear(&a);
+    fw_hgb_bins_clear(&b);
+    gsl_rng_free(r1);
+    gsl_rng_free(r2);
+    free(X);
+    free(rows);
+    CHECK_MSG(same, "subsampled thresholds: rc %d, not reproducible", rc);
+    CHECK_MSG(worst < 0.01 * N, "a threshold is %g rows off its percentile", worst);
+}
+
 /* ---- missing values ---------------------------------------------------------- */
 
 static void missing_direction_learned(void)
@@ -461,6 +494,7 @@ int main(int argc, char **argv)
     static const fwt_case cases[] = {
         T(subtraction_changes_nothing), T(path_equals_cold_fits),
         T(thresholds_as_numpy),         T(bins_see_training_rows_only),
+        T(bins_subsample_large),
         T(missing_direction_learned),   T(early_stopping_stops),
         T(early_stopping_auto_at_10000), T(deadline_mid_fit),
         T(cache_is_shared),             T(importances_and_damage),
