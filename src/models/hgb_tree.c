@@ -260,13 +260,18 @@ static void finalize_leaf(fw_hgb_grower *gr, int32_t id)
     gr->leaves[gr->n_leaves++] = id;
 }
 
+/* Split search, then the heap or the leaves. A node that becomes a leaf
+ * keeps its histogram for the caller to release: its sibling's pending
+ * subtraction may still read it. */
 static void split_or_leaf(fw_hgb_grower *gr, int32_t id)
 {
     find_split(gr, id);
-    if (gr->nodes[id].gain <= 0)
-        finalize_leaf(gr, id);
-    else
+    if (gr->nodes[id].gain > 0) {
         heap_push(gr, id);
+        return;
+    }
+    gr->nodes[id].is_leaf = 1;
+    gr->leaves[gr->n_leaves++] = id;
 }
 
 /* Stable in-place partition of node nd's rows; returns the left count. */
@@ -401,6 +406,8 @@ int fw_hgb_grower_grow(fw_hgb_grower *gr, const float *gh, int const_hess, fw_er
         gr->nodes[root].hist = slot;
         build_hist(gr, &gr->nodes[root], hist_at(gr, slot));
         split_or_leaf(gr, root);
+        if (gr->nodes[root].is_leaf)
+            hist_put(gr, &gr->nodes[root].hist);
     }
     while (gr->heap_n)
         if (split_next(gr))
