@@ -495,6 +495,8 @@ static int hgb_path(const fw_fit_data *d, const fw_pval *const *cfgs, size_t n_c
                     fw_fit_ctx *ctx, fw_err *errs)
 {
     size_t top = 0;
+    if (n_cfg == 0)
+        return FW_OK;
     for (size_t c = 0; c < n_cfg; c++) {
         if (!same_but_n_iter(cfgs[0], cfgs[c]))
             return fw_err_set(&errs[0], FW_EINVAL, "hist_gbdt: a path batch may differ in "
