@@ -169,6 +169,12 @@ int fw_write_file_atomic(const char *path, const void *p, size_t n, fw_err *e);
 /* mkdir -p. */
 int fw_mkdir_p(const char *path, fw_err *e);
 
+/* numpy's summation order (np.sum of a contiguous or strided run): pairwise
+ * sums over buffers of 8192 values, added in turn. For results that must
+ * equal scikit-learn's to the last bit. fw_np_pairwise is one buffer. */
+double fw_np_sum(const double *a, size_t n, size_t stride);
+double fw_np_pairwise(const double *a, size_t n, size_t stride);
+
 /* BLAS set-up: one OpenBLAS thread per process (ranks are the parallelism).
  * Call once at start-up. */
 void fw_blas_init(void);

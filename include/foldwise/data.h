@@ -66,6 +66,8 @@ typedef struct fw_table {
     char *source;      /* path, for messages */
     long target_col;   /* the format's own target column (LIBSVM label, HDF5 /y), or -1 */
     long group_col;    /* the format's own group column (LIBSVM qid), or -1 */
+    int target_fixed;  /* the reader already applied data.target (HDF5): build uses
+                          target_col and does not look data.target up by name */
 } fw_table;
 
 void fw_table_free(fw_table *t);
@@ -94,6 +96,18 @@ typedef struct fw_dataset {
 /* Read a file into a table: the format from opts->format or the extension.
  * Errors name the file, line and column. On failure *out is NULL. */
 int fw_table_read(const fw_data_opts *opts, const char *path, fw_table **out, fw_err *e);
+/* The readers (docs/data.md). Each fills *out (free with fw_table_free) or
+ * returns FW_EINVAL for bad input (FW_ENOMEM, FW_EIO otherwise) with *out
+ * NULL; `e` may be NULL.
+ * CSV/TSV: header line, RFC 4180 quoting, UTF-8; typing by data.categorical,
+ *   data.numeric and data.missing.
+ * LIBSVM: columns f1..fN + `label` (target_col); `qid` becomes the group
+ *   column (group_col) when data.groups is "qid".
+ * HDF5: data.features (default /X, 2-D) and data.target (default /y, 1-D)
+ *   read in a forked, resource-limited child; names from `feature_names`
+ *   next to X, else x0..; target_fixed is set.
+ * ARFF: declared types; nominal levels sorted like CSV levels; dates as
+ *   seconds since the epoch; target_col is the last attribute. */
 int fw_csv_read(const char *path, const fw_data_opts *opts, fw_table **out, fw_err *e);
 int fw_libsvm_read(const char *path, const fw_data_opts *opts, fw_table **out, fw_err *e);
 int fw_hdf5_read(const char *path, const fw_data_opts *opts, fw_table **out, fw_err *e);
@@ -123,7 +137,10 @@ int fw_dataset_view(const void *block, size_t size, fw_dataset **out, fw_err *e)
 long fw_dataset_find_col(const fw_dataset *d, const char *name);
 
 /* Synthetic data (foldwise make-data). kind: "classification" or
- * "regression". Writes a CSV with columns x0..x{F-1} and y. */
+ * "regression". Writes a CSV with columns x0..x{F-1} and y (docs/data.md).
+ * 0 or FW_SYNTH_DEFAULT in informative or redundant selects the default
+ * below, FW_SYNTH_NONE in redundant asks for none; classes 0 means 2.
+ * fw_synth_opts_init fills every default. */
 typedef struct fw_synth_opts {
     const char *kind;
     size_t rows, features;
@@ -134,10 +151,21 @@ typedef struct fw_synth_opts {
     double noise;         /* regression noise sd, default 1.0 */
     uint64_t seed;
 } fw_synth_opts;
+#define FW_SYNTH_DEFAULT ((size_t)-1)
+#define FW_SYNTH_NONE ((size_t)-2)
+/* Defaults: classification, informative/redundant FW_SYNTH_DEFAULT,
+ * classes 2, flip_y 0.01, noise 1.0, seed 0; rows and features 0 (set them). */
+void fw_synth_opts_init(fw_synth_opts *o);
+/* Write the file (overwritten; removed again on failure). FW_EINVAL for bad
+ * options, FW_EIO when the file cannot be written. */
 int fw_synth_write(const fw_synth_opts *o, const char *path, fw_err *e);
 
 /* Fast exact decimal parser: Clinger's fast path for the common case,
  * strtod otherwise. Returns 1 when [s, s+n) is a whole number, else 0. */
 int fw_parse_double(const char *s, size_t n, double *out);
+/* The longest decimal number at [s, end) (fw_parse_double's syntax, no
+ * blanks): its end, with the same exactly rounded value in *out; NULL when
+ * s does not start a number. The CSV reader parses cells in place with it. */
+const char *fw_parse_prefix(const char *s, const char *end, double *out);
 
 #endif /* FOLDWISE_DATA_H */

@@ -1,5 +1,7 @@
-/* cmd_misc.c: the small commands: models, make-data, status, and the
- * commands whose layers are not built yet (they refuse clearly). */
+/* cmd_misc.c: the small commands: models, make-data, and the commands
+ * whose layers are not built yet (they refuse clearly). report, predict
+ * and compare have their own files (cmd_report.c, cmd_predict.c,
+ * cmd_compare.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,12 +93,11 @@ int fw_cmd_models(int argc, char **argv)
 
 int fw_cmd_make_data(int argc, char **argv)
 {
-    fw_synth_opts o = {0};
+    fw_synth_opts o;
     const char *out = NULL;
     fw_err e = {0};
-    o.classes = 2;
-    o.flip_y = 0.01;
-    o.noise = 1.0;
+    fw_synth_opts_init(&o);
+    o.kind = NULL; /* the KIND argument is required */
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;
@@ -155,41 +156,4 @@ int fw_cmd_check(int argc, char **argv)
 {
     (void)argc, (void)argv;
     return not_built("`foldwise check` (data and feature diagnosis)");
-}
-
-int fw_cmd_compare(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return not_built("`foldwise compare`");
-}
-
-int fw_cmd_predict(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return not_built("`foldwise predict`");
-}
-
-int fw_cmd_report(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return not_built("`foldwise report`");
-}
-
-int fw_cmd_status(int argc, char **argv)
-{
-    if (argc != 2) {
-        fprintf(stderr, "foldwise: usage: foldwise status DIR\n");
-        return 2;
-    }
-    char path[4096], *text;
-    size_t n;
-    fw_err e = {0};
-    snprintf(path, sizeof path, "%s/progress.json", argv[1]);
-    if (fw_read_file(path, 1 << 20, &text, &n, &e)) {
-        fprintf(stderr, "foldwise: %s: no run there (no progress.json)\n", argv[1]);
-        return 2;
-    }
-    fputs(text, stdout);
-    free(text);
-    return 0;
 }

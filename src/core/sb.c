@@ -49,9 +49,12 @@ static int sb_reserve(fw_sb *b, size_t extra)
 
 void fw_sb_appendn(fw_sb *b, const char *s, size_t n)
 {
+    if (n == 0 && b->s)
+        return; /* also keeps memcpy from seeing a NULL source */
     if (sb_reserve(b, n))
         return;
-    memcpy(b->s + b->len, s, n);
+    if (n)
+        memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = '\0';
 }
@@ -111,20 +114,24 @@ void fw_fmt_double(char *buf, size_t n, double v)
         snprintf(buf, n, v > 0 ? "inf" : "-inf");
         return;
     }
-    /* The fewest significant digits that read back exactly; fixed notation
-     * for exponents in [-5, 15] (as Python's repr), so 10 is "10", not
-     * "1e+01". */
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*e", prec - 1, v);
-        if (strtod(buf, NULL) != v)
-            continue;
-        int ex = atoi(strchr(buf, 'e') + 1);
-        if (ex >= -5 && ex <= 15)
-            snprintf(buf, n, "%.*f", prec - 1 - ex > 0 ? prec - 1 - ex : 0, v);
+    /* The fewest significant digits that read back exactly (if p digits
+     * do, p + 1 do too, so a binary search finds it), in fixed notation for
+     * exponents in [-5, 15] (as Python's repr: 10 is "10", not "1e+01"). */
+    int lo = 1, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(buf, n, "%.*e", mid - 1, v);
+        if (strtod(buf, NULL) == v)
+            hi = mid;
         else
-            snprintf(buf, n, "%.*g", prec, v);
-        return;
+            lo = mid + 1;
     }
+    snprintf(buf, n, "%.*e", lo - 1, v);
+    int ex = atoi(strchr(buf, 'e') + 1);
+    if (ex >= -5 && ex <= 15)
+        snprintf(buf, n, "%.*f", lo - 1 - ex > 0 ? lo - 1 - ex : 0, v);
+    else
+        snprintf(buf, n, "%.*g", lo, v);
 }
 
 void fw_sb_json_num(fw_sb *b, double v)

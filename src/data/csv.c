@@ -12,7 +12,16 @@
  * Pass 1 parses numbers as it goes and interns other strings. A column that
  * ends up categorical although some of its cells looked numeric (or that
  * data.categorical forces) needs every cell's text: pass 2 re-reads just
- * those columns. */
+ * those columns.
+ *
+ * Speed: pass 1 does not split a record into fields first. An unquoted
+ * cell is parsed as a number straight from the file buffer (one scan); only
+ * quoted cells, cells with blanks and non-numbers take the general path.
+ *
+ * Hostile input: the whole file must be UTF-8 text without NUL bytes; a
+ * carriage return must end a line (CR LF), never stand alone; allocations
+ * are bounded by the file size (rows x columns <= bytes), and the header's
+ * duplicate check is hashed, so a million columns is not quadratic. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +47,7 @@ typedef struct csv_reader {
     const char *path;
     long line;          /* current line (1-based) */
     size_t line_start;  /* offset of the current line's first byte */
+    fw_missing miss;
     csv_field *f;
     size_t nf, capf;
     char *scratch;
@@ -116,43 +126,80 @@ static int read_quoted(csv_reader *r, csv_field *fld, fw_err *e)
     return FW_OK;
 }
 
+static int lone_cr(const csv_reader *r, size_t p, fw_err *e)
+{
+    return fw_err_at(e, FW_EINVAL, r->path, r->line, (long)(p - r->line_start) + 1,
+                     "carriage return not followed by a line feed (a file with old Mac line "
+                     "ends? convert them to LF)");
+}
+
+/* The end of the unquoted field at p: the next separator, line feed or end
+ * of file. A CR is allowed only right before LF or at the end of the file
+ * (the caller drops it). Refuses quotes inside the field. */
+static int scan_unquoted(const csv_reader *r, size_t p, size_t *fend, fw_err *e)
+{
+    const char *b = r->buf;
+    for (; p < r->len && b[p] != r->delim && b[p] != '\n'; p++) {
+        if (b[p] == '"')
+            return fw_err_at(e, FW_EINVAL, r->path, r->line, (long)(p - r->line_start) + 1,
+                             "quote inside an unquoted field (quote the whole field and "
+                             "double the quote)");
+        if (b[p] == '\r' && p + 1 < r->len && b[p + 1] != '\n')
+            return lone_cr(r, p, e);
+    }
+    *fend = p;
+    return FW_OK;
+}
+
+/* Skip blank lines (LF or CR LF alone) before a record. */
+static void skip_blank_lines(csv_reader *r)
+{
+    while (r->pos < r->len && (r->buf[r->pos] == '\n' ||
+                               (r->buf[r->pos] == '\r' && r->pos + 1 < r->len &&
+                                r->buf[r->pos + 1] == '\n'))) {
+        r->pos += r->buf[r->pos] == '\r' ? 2 : 1;
+        r->line++;
+        r->line_start = r->pos;
+    }
+}
+
+/* After a record's last field: CR LF, LF or the end of the file. */
+static int end_record(csv_reader *r, fw_err *e)
+{
+    if (r->pos < r->len && r->buf[r->pos] == '\r') {
+        if (r->pos + 1 < r->len && r->buf[r->pos + 1] != '\n')
+            return lone_cr(r, r->pos, e);
+        r->pos++;
+    }
+    if (r->pos < r->len) {  /* on the LF */
+        r->pos++;
+        r->line++;
+        r->line_start = r->pos;
+    }
+    return FW_OK;
+}
+
 /* Next record into r->f. Returns 1 with a record, 0 at the end, <0 on error.
  * *rec_line is the line where the record starts. Blank lines are skipped. */
 static int csv_record(csv_reader *r, long *rec_line, fw_err *e)
 {
-    for (;;) {
-        r->nf = 0;
-        r->nscratch = 0;
-        if (r->pos >= r->len)
-            return 0;
-        *rec_line = r->line;
-        /* Blank line (or CR LF only): skip. */
-        if (r->buf[r->pos] == '\n' || (r->buf[r->pos] == '\r' && r->pos + 1 < r->len &&
-                                       r->buf[r->pos + 1] == '\n')) {
-            r->pos += r->buf[r->pos] == '\r' ? 2 : 1;
-            r->line++;
-            r->line_start = r->pos;
-            continue;
-        }
-        break;
-    }
+    r->nf = 0;
+    r->nscratch = 0;
+    skip_blank_lines(r);
+    if (r->pos >= r->len)
+        return 0;
+    *rec_line = r->line;
     for (;;) {
         csv_field fld = {r->pos, 0, (long)(r->pos - r->line_start) + 1, 0};
         if (r->pos < r->len && r->buf[r->pos] == '"') {
             if (read_quoted(r, &fld, e))
                 return -1;
         } else {
-            size_t p = r->pos;
-            while (p < r->len && r->buf[p] != r->delim && r->buf[p] != '\n') {
-                if (r->buf[p] == '"')
-                    return fw_err_at(e, FW_EINVAL, r->path, r->line,
-                                     (long)(p - r->line_start) + 1,
-                                     "quote inside an unquoted field (quote the whole field "
-                                     "and double the quote)");
-                p++;
-            }
+            size_t p;
+            if (scan_unquoted(r, r->pos, &p, e))
+                return -1;
             fld.n = p - r->pos;
-            if (fld.n && r->buf[p - 1] == '\r' && (p == r->len || r->buf[p] == '\n'))
+            if (fld.n && r->buf[p - 1] == '\r')
                 fld.n--;
             r->pos = p;
         }
@@ -162,18 +209,7 @@ static int csv_record(csv_reader *r, long *rec_line, fw_err *e)
             r->pos++;
             continue;
         }
-        /* End of record: newline (CR LF handled), or end of file. */
-        if (r->pos < r->len && r->buf[r->pos] == '\r')
-            r->pos++;
-        if (r->pos < r->len && r->buf[r->pos] == '\n') {
-            r->pos++;
-            r->line++;
-            r->line_start = r->pos;
-        } else if (r->pos < r->len) {
-            return fw_err_at(e, FW_EINVAL, r->path, r->line, (long)(r->pos - r->line_start) + 1,
-                             "stray carriage return inside a field");
-        }
-        return 1;
+        return end_record(r, e) ? -1 : 1;
     }
 }
 
@@ -215,18 +251,14 @@ static char *trim_dup(const char *s, size_t n)
     return d;
 }
 
-static int read_header(csv_reader *r, fw_table **out, fw_err *e)
+/* Column names: trimmed, "unnamed_J" for empty ones, no duplicates (checked
+ * through a hash table: a header may have millions of columns). */
+static int name_columns(csv_reader *r, fw_table *t, long line, fw_err *e)
 {
-    long line;
-    int rc = csv_record(r, &line, e);
-    if (rc < 0)
-        return e->code;
-    if (rc == 0)
-        return fw_err_at(e, FW_EINVAL, r->path, 1, 0, "empty file: no header line");
-    fw_table *t = fw_table_alloc(r->nf, r->path);
-    if (!t)
-        return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", r->path);
-    for (size_t j = 0; j < r->nf; j++) {
+    fw_strtab seen;
+    int rc = FW_OK;
+    fw_strtab_init(&seen);
+    for (size_t j = 0; j < r->nf && !rc; j++) {
         const csv_field *f = &r->f[j];
         char *name = trim_dup(field_text(r, f), f->n);
         if (name && !name[0]) {
@@ -238,66 +270,138 @@ static int read_header(csv_reader *r, fw_table **out, fw_err *e)
                     j + 1, buf);
         }
         t->cols[j].name = name;
-        if (!name) {
-            fw_table_free(t);
-            return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", r->path);
-        }
-        for (size_t k = 0; k < j; k++) {
-            if (strcmp(t->cols[k].name, name) == 0) {
-                fw_err_at(e, FW_EINVAL, r->path, line, f->col,
-                          "duplicate column name '%s' (columns %zu and %zu)", name, k + 1, j + 1);
-                fw_table_free(t);
-                return FW_EINVAL;
-            }
-        }
+        uint32_t id = name ? fw_strtab_intern(&seen, name, strlen(name)) : UINT32_MAX;
+        if (id == UINT32_MAX)
+            rc = fw_err_set(e, FW_ENOMEM, "out of memory reading %s", r->path);
+        else if (id < seen.n - 1)
+            rc = fw_err_at(e, FW_EINVAL, r->path, line, f->col,
+                           "duplicate column name '%s' (columns %u and %zu)", name, id + 1,
+                           j + 1);
+    }
+    fw_strtab_free(&seen);
+    return rc;
+}
+
+static int read_header(csv_reader *r, fw_table **out, fw_err *e)
+{
+    long line;
+    int rc = csv_record(r, &line, e);
+    if (rc < 0)
+        return e->code;
+    if (rc == 0)
+        return fw_err_at(e, FW_EINVAL, r->path, 1, 0, "empty file: no header line");
+    fw_table *t = fw_table_alloc(r->nf, r->path);
+    if (!t)
+        return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", r->path);
+    if ((rc = name_columns(r, t, line, e))) {
+        fw_table_free(t);
+        return rc;
     }
     *out = t;
     return FW_OK;
 }
 
-static size_t count_lines(const char *buf, size_t len)
+/* An upper bound on the data records: at most one per line, and each
+ * record of n_cols fields takes at least n_cols bytes (separators and its
+ * line end), so the columns' buffers never exceed the file's size. */
+static size_t max_records(const char *buf, size_t len, size_t n_cols)
 {
     size_t n = 1;
     for (const char *p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))) != NULL; p++)
         n++;
-    return n;
+    size_t by_size = (len + 1) / (n_cols ? n_cols : 1) + 1;
+    return n < by_size ? n : by_size;
+}
+
+/* A cell the fast path cannot take: through fw_colbuf_push (missing
+ * tokens, blanks, strings, errors). *p is on the cell, left after it. */
+static int slow_cell(csv_reader *r, fw_colbuf *c, const char *name, long line, size_t *p,
+                     fw_err *e)
+{
+    csv_field fld = {*p, 0, (long)(*p - r->line_start) + 1, 0};
+    if (*p < r->len && r->buf[*p] == '"') {
+        r->pos = *p;
+        r->nscratch = 0;
+        if (read_quoted(r, &fld, e))
+            return e->code;
+        *p = r->pos;
+    } else {
+        size_t q;
+        if (scan_unquoted(r, *p, &q, e))
+            return e->code;
+        fld.n = q - *p;
+        if (fld.n && r->buf[q - 1] == '\r')
+            fld.n--;
+        *p = q;
+    }
+    return fw_colbuf_push(c, &r->miss, field_text(r, &fld), fld.n, r->path, line, fld.col,
+                          name, e);
+}
+
+/* One data record, cell by cell into the column buffers. A cell that is a
+ * whole number up to its separator is stored directly. */
+static int pass1_record(csv_reader *r, fw_table *t, fw_colbuf *cb, long line, fw_err *e)
+{
+    const char *b = r->buf;
+    size_t p = r->pos, j = 0;
+    for (;; j++) {
+        double v;
+        const char *q = fw_parse_prefix(b + p, b + r->len, &v);
+        size_t k = q ? (size_t)(q - b) : 0;
+        if (q && k > p && (k == r->len || b[k] == r->delim || b[k] == '\n' || b[k] == '\r') &&
+            isfinite(v) && !fw_missing_has(&r->miss, b + p, k - p)) {
+            if (fw_colbuf_push_num(&cb[j], v))
+                return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", r->path);
+            p = k;
+        } else if (slow_cell(r, &cb[j], t->cols[j].name, line, &p, e)) {
+            return e->code;
+        }
+        if (p < r->len && b[p] == r->delim && j + 1 < t->n_cols)
+            p++;
+        else
+            break;
+    }
+    r->pos = p;
+    if (j + 1 != t->n_cols || (p < r->len && b[p] == r->delim)) {
+        size_t nf = j + 1;  /* count the rest for the message */
+        while (p < r->len && b[p] != '\n')
+            nf += b[p++] == r->delim;
+        return fw_err_at(e, FW_EINVAL, r->path, line, 0,
+                         "%s%zu field%s, but the header has %zu", nf > t->n_cols ? "" : "only ",
+                         nf, nf == 1 ? "" : "s", t->n_cols);
+    }
+    return end_record(r, e);
 }
 
 /* Pass 1: every record; numbers parsed, strings interned. */
-static int pass1(csv_reader *r, fw_table *t, fw_colbuf *cb, const fw_data_opts *o, fw_err *e)
+static int pass1(csv_reader *r, fw_table *t, fw_colbuf *cb, fw_err *e)
 {
-    size_t est = count_lines(r->buf, r->len);
+    size_t est = max_records(r->buf + r->pos, r->len - r->pos, t->n_cols);
     t->line = malloc(est * sizeof *t->line);
     if (!t->line)
         return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", r->path);
     for (size_t j = 0; j < t->n_cols; j++)
         if (fw_colbuf_reserve(&cb[j], est))
             return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", r->path);
-    long line;
-    int rc;
     size_t row = 0;
-    while ((rc = csv_record(r, &line, e)) == 1) {
-        if (r->nf != t->n_cols)
-            return fw_err_at(e, FW_EINVAL, r->path, line, 0,
-                             "%zu field%s, but the header has %zu", r->nf, r->nf == 1 ? "" : "s",
-                             t->n_cols);
-        for (size_t j = 0; j < t->n_cols; j++) {
-            const csv_field *f = &r->f[j];
-            if (fw_colbuf_push(&cb[j], o, field_text(r, f), f->n, r->path, line, f->col,
-                               t->cols[j].name, e))
-                return e->code;
-        }
-        t->line[row++] = line;  /* records <= newlines + 1 = est */
+    for (;;) {
+        skip_blank_lines(r);
+        if (r->pos >= r->len)
+            break;
+        long line = r->line;
+        if (row == est)  /* cannot happen (see max_records); refuse rather than overflow */
+            return fw_err_at(e, FW_EINVAL, r->path, line, 0, "more records than lines");
+        if (pass1_record(r, t, cb, line, e))
+            return e->code;
+        t->line[row++] = line;
     }
-    if (rc < 0)
-        return e->code;
     t->n_rows = row;
     return FW_OK;
 }
 
 /* Pass 2: re-read the listed columns as text (categorical with numeric-looking cells). */
 static int pass2(csv_reader *r, fw_table *t, fw_colbuf *cb, const unsigned char *redo,
-                 const fw_data_opts *o, fw_err *e)
+                 fw_err *e)
 {
     for (size_t j = 0; j < t->n_cols; j++) {
         if (!redo[j])
@@ -322,7 +426,7 @@ static int pass2(csv_reader *r, fw_table *t, fw_colbuf *cb, const unsigned char 
                 continue;
             const char *s = field_text(r, &r->f[j]);
             size_t n = r->f[j].n;
-            if (fw_is_missing(o, s, n)) {
+            if (fw_missing_has(&r->miss, s, n)) {
                 cb[j].sid[row] = UINT32_MAX;
                 continue;
             }
@@ -374,6 +478,9 @@ static int type_columns(const char *path, fw_table *t, fw_colbuf *cb, const fw_d
 
 int fw_csv_read(const char *path, const fw_data_opts *o, fw_table **out, fw_err *e)
 {
+    fw_err local;  /* the helpers below report through e: never NULL */
+    if (!e)
+        e = &local;
     char *buf = NULL;
     size_t len = 0;
     fw_table *t = NULL;
@@ -384,16 +491,15 @@ int fw_csv_read(const char *path, const fw_data_opts *o, fw_table **out, fw_err 
     *out = NULL;
     if (rc)
         return rc;
-    if (memchr(buf, '\0', len)) {
-        size_t at = (size_t)((char *)memchr(buf, '\0', len) - buf);
-        long line = 1;
-        for (size_t i = 0; i < at; i++)
-            line += buf[i] == '\n';
+    if ((rc = fw_text_check(buf, len, path, "CSV", e))) {
         free(buf);
-        return fw_err_at(e, FW_EINVAL, path, line, 0,
-                         "NUL byte in the file: this is not a text (CSV) file");
+        return rc;
     }
     csv_reader r = {.buf = buf, .len = len, .path = path, .line = 1};
+    if (fw_missing_init(&r.miss, o)) {
+        free(buf);
+        return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", path);
+    }
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         r.pos = r.line_start = 3;
     r.delim = detect_delim(buf + r.pos, len - r.pos, path);
@@ -406,16 +512,16 @@ int fw_csv_read(const char *path, const fw_data_opts *o, fw_table **out, fw_err 
         rc = fw_err_set(e, FW_ENOMEM, "out of memory reading %s", path);
         goto cleanup;
     }
-    if ((rc = pass1(&r, t, cb, o, e)))
+    if ((rc = pass1(&r, t, cb, e)))
         goto cleanup;
     if (t->n_rows == 0) {
-        rc = fw_err_at(e, FW_EINVAL, path, 0, 0, "no data rows after the header");
+        rc = fw_err_at(e, FW_EINVAL, path, r.line, 0, "no data rows after the header");
         goto cleanup;
     }
     int any_redo;
     if ((rc = type_columns(path, t, cb, o, redo, &any_redo, e)))
         goto cleanup;
-    if (any_redo && (rc = pass2(&r, t, cb, redo, o, e)))
+    if (any_redo && (rc = pass2(&r, t, cb, redo, e)))
         goto cleanup;
     for (size_t j = 0; j < t->n_cols; j++) {
         if (cb[j].sid && (cb[j].n_str || redo[j]) &&
@@ -439,6 +545,7 @@ cleanup:
     free(redo);
     free(r.f);
     free(r.scratch);
+    fw_missing_free(&r.miss);
     free(buf);
     fw_table_free(t);
     return rc;

@@ -348,7 +348,9 @@ int fw_dataset_build(fw_table *t, const fw_data_opts *o, fw_dataset **out, fw_er
     }
     d->n_rows = t->n_rows;
     d->positive = -1;
-    if (o && o->target)
+    if (t->target_fixed)
+        target = t->target_col;
+    else if (o && o->target)
         rc = find_role(t, "data.target", o->target, &target, e);
     else if ((target = t->target_col) < 0)
         rc = fw_err_at(e, FW_EINVAL, t->source, 0, 0, "data.target is not set: name the column "

@@ -18,11 +18,12 @@ static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
 
 static int is_space(char c) { return c == ' ' || c == '\t'; }
 
-/* Decimal syntax check: [+-] digits [. digits] [(e|E) [+-] digits], at least
- * one mantissa digit. Fills the fast-path mantissa and exponent when they
- * are representable; *fast = 0 otherwise. */
-static int scan_decimal(const char *s, const char *end, int *neg, uint64_t *mant, long *exp10,
-                        int *fast)
+/* The longest decimal number at s: [+-] digits [. digits] [(e|E) [+-]
+ * digits], at least one mantissa digit (an 'e' without digits ends the
+ * number before it). Returns its end, or NULL when there is none. Fills the
+ * fast-path mantissa and exponent; *fast = 0 when they are not exact. */
+static const char *scan_decimal(const char *s, const char *end, int *neg, uint64_t *mant,
+                                long *exp10, int *fast)
 {
     const char *p = s;
     *neg = 0;
@@ -53,25 +54,58 @@ static int scan_decimal(const char *s, const char *end, int *neg, uint64_t *mant
         }
     }
     if (digits == 0)
-        return 0;
+        return NULL;
     if (p < end && (*p == 'e' || *p == 'E')) {
-        p++;
+        const char *q = p + 1;
         int eneg = 0;
-        if (p < end && (*p == '+' || *p == '-'))
-            eneg = *p++ == '-';
-        if (p == end || *p < '0' || *p > '9')
-            return 0;
-        long e = 0;
-        for (; p < end && *p >= '0' && *p <= '9'; p++)
-            if (e < 100000)
-                e = e * 10 + (*p - '0');
-        *exp10 += eneg ? -e : e;
+        if (q < end && (*q == '+' || *q == '-'))
+            eneg = *q++ == '-';
+        if (q < end && *q >= '0' && *q <= '9') {
+            long e = 0;
+            for (; q < end && *q >= '0' && *q <= '9'; q++)
+                if (e < 100000)
+                    e = e * 10 + (*q - '0');
+            *exp10 += eneg ? -e : e;
+            p = q;
+        }
     }
-    if (p != end)
-        return 0;
     if (*mant > (1ULL << 53) || *exp10 < -22 || *exp10 > 22)
         *fast = 0;
+    return p;
+}
+
+/* The value of the number [s, q) scanned by scan_decimal. */
+static int decimal_value(const char *s, const char *q, int neg, uint64_t mant, long e10,
+                         int fast, double *out)
+{
+    if (fast) {
+        double v = (double)mant;
+        v = e10 < 0 ? v / pow10_exact[-e10] : v * pow10_exact[e10];
+        *out = neg ? -v : v;
+        return 1;
+    }
+    char buf[512];
+    size_t len = (size_t)(q - s);
+    char *tmp = len < sizeof buf ? buf : malloc(len + 1);
+    if (!tmp)
+        return 0;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    *out = strtod(tmp, NULL);
+    if (tmp != buf)
+        free(tmp);
     return 1;
+}
+
+const char *fw_parse_prefix(const char *s, const char *end, double *out)
+{
+    int neg, fast;
+    uint64_t mant;
+    long e10;
+    const char *q = scan_decimal(s, end, &neg, &mant, &e10, &fast);
+    if (!q || !decimal_value(s, q, neg, mant, e10, fast, out))
+        return NULL;
+    return q;
 }
 
 int fw_parse_double(const char *s, size_t n, double *out)
@@ -86,30 +120,9 @@ int fw_parse_double(const char *s, size_t n, double *out)
     int neg, fast;
     uint64_t mant;
     long e10;
-    if (!scan_decimal(s, end, &neg, &mant, &e10, &fast))
+    if (scan_decimal(s, end, &neg, &mant, &e10, &fast) != end)
         return 0;
-    if (fast) {
-        double v = (double)mant;
-        v = e10 < 0 ? v / pow10_exact[-e10] : v * pow10_exact[e10];
-        *out = neg ? -v : v;
-        return 1;
-    }
-    char buf[512];
-    size_t len = (size_t)(end - s);
-    if (len >= sizeof buf) {
-        char *tmp = malloc(len + 1);
-        if (!tmp)
-            return 0;
-        memcpy(tmp, s, len);
-        tmp[len] = '\0';
-        *out = strtod(tmp, NULL);
-        free(tmp);
-        return 1;
-    }
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    *out = strtod(buf, NULL);
-    return 1;
+    return decimal_value(s, end, neg, mant, e10, fast, out);
 }
 
 int fw_is_inf_word(const char *s, size_t n)

@@ -1,10 +1,12 @@
 /* table.c: the table every reader produces, format dispatch, and the
  * column typing shared by the text readers (CSV, ARFF). */
+#define _DEFAULT_SOURCE /* sysconf(_SC_PHYS_PAGES) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "data_int.h"
 
@@ -54,7 +56,29 @@ void fw_table_free(fw_table *t)
     free(t);
 }
 
-static int trimmed_eq(const char *s, size_t n, const char *tok)
+int fw_missing_init(fw_missing *m, const fw_data_opts *o)
+{
+    int user = o && o->missing;
+    m->tok = user ? (const char *const *)o->missing : fw_default_missing;
+    m->n = user ? o->n_missing : fw_n_default_missing;
+    m->lenmask = 0;
+    m->len = malloc((m->n ? m->n : 1) * sizeof *m->len);
+    if (!m->len)
+        return FW_ENOMEM;
+    for (size_t i = 0; i < m->n; i++) {
+        m->len[i] = strlen(m->tok[i]);
+        m->lenmask |= 1ULL << (m->len[i] < 63 ? m->len[i] : 63);
+    }
+    return FW_OK;
+}
+
+void fw_missing_free(fw_missing *m)
+{
+    if (m)
+        free(m->len);
+}
+
+int fw_missing_has(const fw_missing *m, const char *s, size_t n)
 {
     while (n && (*s == ' ' || *s == '\t')) {
         s++;
@@ -62,21 +86,86 @@ static int trimmed_eq(const char *s, size_t n, const char *tok)
     }
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
-    return strlen(tok) == n && strncmp(s, tok, n) == 0;
-}
-
-int fw_is_missing(const fw_data_opts *o, const char *s, size_t n)
-{
-    if (o && o->missing) {
-        for (size_t i = 0; i < o->n_missing; i++)
-            if (trimmed_eq(s, n, o->missing[i]))
-                return 1;
+    if (!(m->lenmask >> (n < 63 ? n : 63) & 1))
         return 0;
-    }
-    for (size_t i = 0; i < fw_n_default_missing; i++)
-        if (trimmed_eq(s, n, fw_default_missing[i]))
+    for (size_t i = 0; i < m->n; i++)
+        if (m->len[i] == n && memcmp(m->tok[i], s, n) == 0)
             return 1;
     return 0;
+}
+
+int fw_dense_check(size_t rows, size_t cols, const char *path, fw_err *e)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    double mem = pages > 0 && psz > 0 ? (double)pages * (double)psz : 64.0 * (1 << 30);
+    /* The table and the dataset's X each hold one copy while building; each
+     * column also costs its descriptor, name and allocations (~256 bytes). */
+    double need = 2.0 * (double)rows * (double)cols * sizeof(double) + 256.0 * (double)cols;
+    if (need <= mem / 2)
+        return FW_OK;
+    return fw_err_at(e, FW_EINVAL, path, 0, 0,
+                     "%zu rows x %zu columns would need %.1f GiB as a dense matrix, more than "
+                     "half of this machine's %.1f GiB (foldwise stores data dense)",
+                     rows, cols, need / (1 << 30), mem / (1 << 30));
+}
+
+/* Length of the UTF-8 sequence at s (n bytes left), 0 when invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t k;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        k = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        k = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4)
+        k = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else
+        return 0;
+    if (n < k || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < k; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return k;
+}
+
+int fw_text_check(const char *buf, size_t len, const char *path, const char *what, fw_err *e)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t i = 0, k = 1;
+    while (i < len) {
+        uint64_t w;
+        /* Eight ASCII bytes without a zero at once: the common case. */
+        if (i + 8 <= len && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL)) &&
+            !((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL)) {
+            i += 8;
+            continue;
+        }
+        if (s[i] && s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if (s[i] && (k = utf8_len(s + i, len - i)) > 0) {
+            i += k;
+            continue;
+        }
+        break;
+    }
+    if (i >= len)
+        return FW_OK;
+    long line = 1;
+    size_t ls = 0;
+    for (size_t p = 0; p < i; p++)
+        if (s[p] == '\n')
+            line++, ls = p + 1;
+    if (!s[i])
+        return fw_err_at(e, FW_EINVAL, path, line, (long)(i - ls) + 1,
+                         "NUL byte: this is not a text (%s) file", what);
+    return fw_err_at(e, FW_EINVAL, path, line, (long)(i - ls) + 1,
+                     "invalid UTF-8 (byte 0x%02X): foldwise reads %s files as UTF-8; convert "
+                     "the file (for example iconv -f latin1 -t utf-8)", s[i], what);
 }
 
 int fw_name_in(const char *name, char *const *list, size_t n)
@@ -146,13 +235,13 @@ int fw_colbuf_reserve(fw_colbuf *c, size_t rows)
     return FW_OK;
 }
 
-int fw_colbuf_push(fw_colbuf *c, const fw_data_opts *o, const char *s, size_t n,
+int fw_colbuf_push(fw_colbuf *c, const fw_missing *m, const char *s, size_t n,
                    const char *path, long line, long col, const char *colname, fw_err *e)
 {
     if (c->n == c->cap && fw_colbuf_reserve(c, c->cap ? c->cap * 2 : 1024))
         return fw_err_set(e, FW_ENOMEM, "out of memory reading %s", path);
     double x;
-    if (fw_is_missing(o, s, n)) {
+    if (fw_missing_has(m, s, n)) {
         c->v[c->n] = NAN;
     } else if (fw_parse_double(s, n, &x)) {
         if (!isfinite(x))

@@ -41,8 +41,10 @@ static int tf_fit(void *state, const fw_fit_data *d, const fw_pval *cfg, fw_fit_
 {
     tf_state *s = state;
     int mode = cfg[0].choice;
-    /* Sleep in 1 ms steps so a deadline still stops it. */
-    for (double left = cfg[1].num; left > 0; left -= 1) {
+    /* Sleep in 1 ms steps so a deadline still stops it (below a microsecond
+     * there is nothing to sleep: a config may vary sleep_ms only to make
+     * distinct trivial tasks). */
+    for (double left = cfg[1].num; left >= 1e-3; left -= 1) {
         if (fw_deadline_passed(ctx->deadline))
             return fw_err_set(e, FW_ETIMEOUT, "test_fail: stopped at the deadline");
         nap(left < 1 ? left : 1);

@@ -24,6 +24,7 @@ void fw_config_init(fw_config *c)
     c->output.progress_s = 10;
     c->output.predictions = FW_PRED_BEST;
     c->limits.task_timeout_s = 600;
+    c->limits.member_trees = FW_MEMBER_BLOCK;
 }
 
 static void free_list(char **l, size_t n)
@@ -56,7 +57,41 @@ void fw_config_free(fw_config *c)
     free(c->ensemble.meta);
     free(c->diagnose.learning_curve);
     free(c->output.dir);
+    for (size_t i = 0; i < c->n_keypos; i++)
+        free(c->keypos[i].key);
+    free(c->keypos);
     memset(c, 0, sizeof *c);
+}
+
+int fw_config_keypos(const fw_config *c, const char *key, long *line, long *col)
+{
+    for (size_t i = 0; i < c->n_keypos; i++) {
+        if (strcmp(c->keypos[i].key, key) == 0) {
+            *line = c->keypos[i].line;
+            *col = c->keypos[i].col;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void fw_config_locate_error(const fw_config *c, fw_err *e)
+{
+    char key[128];
+    long line, col;
+    size_t n = strcspn(e->msg, ": ");
+    if (e->line > 0 || n == 0 || n >= sizeof key || e->msg[n] != ':')
+        return;
+    memcpy(key, e->msg, n);
+    key[n] = '\0';
+    if (!fw_config_keypos(c, key, &line, &col))
+        return;
+    char msg[sizeof e->msg];
+    if (e->file[0])
+        snprintf(msg, sizeof msg, "%s (in %s)", e->msg, e->file);
+    else
+        snprintf(msg, sizeof msg, "%s", e->msg);
+    fw_err_at(e, e->code, c->path, line, col, "%s", msg);
 }
 
 int fw_config_check(fw_config *c, fw_err *e)
@@ -109,6 +144,30 @@ static int check_models_task(const fw_config *c, const fw_dataset *d, fw_err *e)
                                  "metrics: %s needs probabilities, which %s does not give",
                                  c->metrics[k], m->name);
         }
+    }
+    return FW_OK;
+}
+
+/* A model's own check on its defaults plus the fixed values the config
+ * gives: a contradiction there (dummy's strategy mean on a classification
+ * target) is a config error, not a run of failed fits. */
+static int check_fixed(const fw_config *c, const fw_dataset *d, fw_err *e)
+{
+    for (size_t i = 0; i < c->n_spaces; i++) {
+        const fw_space *s = &c->spaces[i];
+        const fw_model_type *m = s->model;
+        fw_pval cfg[64];
+        if (!m->check || m->n_params > 64)
+            continue;
+        fw_param_defaults(m, cfg);
+        for (size_t k = 0; k < s->n_dims; k++)
+            if (s->dims[k].kind == FW_DIST_FIXED && s->dims[k].n_values == 1)
+                cfg[s->dims[k].param] = s->dims[k].values[0];
+        fw_model_info info = {d->task, d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 0,
+                              d->n_features, d->n_rows};
+        fw_err me;
+        if (m->check(cfg, &info, &me))
+            return fw_err_at(e, FW_EINVAL, c->path, s->line, s->col, "models: %s", me.msg);
     }
     return FW_OK;
 }
@@ -173,7 +232,7 @@ int fw_config_check_data(fw_config *c, const fw_dataset *d, fw_err *e)
             return rc;
         }
     }
-    if ((rc = check_models_task(c, d, e)))
+    if ((rc = check_models_task(c, d, e)) || (rc = check_fixed(c, d, e)))
         return rc;
     c->result_hash = result_hash(c, d);
     return FW_OK;

@@ -99,21 +99,35 @@ static void mean_std(const double *v, size_t n, size_t stride, double *mean, dou
 }
 
 /* scikit-learn's ranking: rankdata(method='min') on the means oriented so
- * that better is smaller; NaN means share the worst rank. */
+ * that better is smaller; NaN means share the worst rank. Sorting keeps it
+ * O(n log n) for large searches. */
+typedef struct rank_key {
+    double v;
+    size_t i;
+} rank_key;
+
+static int rank_cmp(const void *a, const void *b)
+{
+    const rank_key *x = a, *y = b;
+    int xn = isnan(x->v), yn = isnan(y->v);
+    if (xn || yn)
+        return xn - yn; /* NaN last */
+    return x->v < y->v ? -1 : x->v > y->v;
+}
+
 static void rank_metric(fw_row *rows, size_t n, size_t m, int gib)
 {
-    for (size_t i = 0; i < n; i++) {
-        double a = rows[i].mean_test[m];
-        long r = 1;
-        for (size_t j = 0; j < n; j++) {
-            double b = rows[j].mean_test[m];
-            if (isnan(a))
-                r += !isnan(b);
-            else if (!isnan(b) && (gib ? b > a : b < a))
-                r++;
-        }
-        rows[i].rank[m] = r;
+    rank_key *k = malloc((n ? n : 1) * sizeof *k);
+    if (!k)
+        return;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (rank_key){gib ? -rows[i].mean_test[m] : rows[i].mean_test[m], i};
+    qsort(k, n, sizeof *k, rank_cmp);
+    for (size_t j = 0; j < n; j++) {
+        int tied = j > 0 && (k[j].v == k[j - 1].v || (isnan(k[j].v) && isnan(k[j - 1].v)));
+        rows[k[j].i].rank[m] = tied ? rows[k[j - 1].i].rank[m] : (long)j + 1;
     }
+    free(k);
 }
 
 static int build_row(const fw_plan *p, const pctx *x, size_t i, fw_row *r)

@@ -280,6 +280,7 @@ typedef struct cstate {
     coord k;
     fw_session *s;
     local loc;
+    fw_exec *cx;             /* the coordinator's own, for combining forests */
     size_t *outstanding;     /* per rank (rank 0 = the local thread)  */
     int *ready;              /* HELLO received                         */
     int *bye;
@@ -423,7 +424,8 @@ static int coordinate(cstate *c, fw_run_info *info, fw_err *e)
     for (;;) {
         int activity = 0;
         if ((rc = poll_workers(c, &activity, e)) || (rc = take_local(c, &activity, e)) ||
-            (coord_flush_due(&c->k) && (rc = coord_flush(&c->k, e))))
+            (coord_flush_due(&c->k) && (rc = coord_flush(&c->k, e))) ||
+            (rc = coord_combine(&c->k, c->cx, e)))
             return rc;
         int stopping = fw_sched_stop || (c->k.failed && c->k.o->fail_fast);
         if (stopping && c->stop_at == 0)
@@ -504,6 +506,8 @@ static int coordinator(fw_session *s, const fw_config *cf, const fw_dataset *d, 
         rc = fw_cv_alloc(cf, d, &lcv, e);
     if (!rc)
         rc = fw_exec_alloc(cf, d, lcv, &c.loc.x, e);
+    if (!rc)
+        rc = fw_exec_alloc(cf, d, cv, &c.cx, e);
     if (!rc) {
         fw_exec_set_stop(c.loc.x, &fw_sched_abort);
         pthread_mutex_init(&c.loc.mu, NULL);
@@ -544,6 +548,7 @@ static int coordinator(fw_session *s, const fw_config *cf, const fw_dataset *d, 
         pthread_cond_destroy(&c.loc.cv);
     }
     fw_exec_free(c.loc.x);
+    fw_exec_free(c.cx);
     fw_cv_free(lcv);
     coord_free(&c.k);
     free(c.outstanding);

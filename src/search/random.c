@@ -86,7 +86,10 @@ int fw_search_sample_space(fw_search *s, size_t k, long trials, gsl_rng *r, fw_e
     fw_space_dim_order(sp, order);
     if (finite <= (double)trials) {
         /* A space with nothing to search is one configuration by design. */
-        if (finite < (double)trials && sp->n_dims > 0)
+        int searched = 0;
+        for (size_t d = 0; d < sp->n_dims; d++)
+            searched |= sp->dims[d].kind != FW_DIST_FIXED;
+        if (finite < (double)trials && searched)
             fw_warn("search: model %s (models[%zu]) has only %.0f distinct configurations, "
                     "fewer than trials = %ld: taking all of them",
                     sp->model->name, k, finite, trials);
