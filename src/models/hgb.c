@@ -136,10 +136,8 @@ static void work_free(hgb_work *w)
     free(w->xv);
     free(w->res);
     free(w->resw);
-    if (w->bins_owned) {
-        fw_hgb_bins_clear((fw_hgb_bins *)w->bins);
-        free((void *)w->bins);
-    }
+    if (w->bins_owned)
+        fw_hgb_bins_free((void *)w->bins);
     fw_hgb_grower_free(w->gr);
     memset(w, 0, sizeof *w);
 }

@@ -2,8 +2,9 @@
  * feature, thresholds from the training rows of the split only (midpoints
  * between distinct values, or midpoint percentiles of a 200,000-row
  * subsample), values coded by how many thresholds lie strictly below them,
- * NaN in a bin of its own. Also the per-worker cache that keeps one binned
- * split across the fits of a grid. */
+ * NaN in a bin of its own. Also the entry hist_gbdt keeps in the worker's
+ * cache slot (fw_model_cache), so the fits of a grid on one split bin it
+ * once. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,20 +215,13 @@ int fw_hgb_bins_fit(fw_hgb_bins *b, const fw_matrix *X, const size_t *rows, size
 
 /* ---- cache ---------------------------------------------------------------------- */
 
-fw_hgb_cache *fw_hgb_cache_alloc(void)
-{
-    fw_hgb_cache *c = calloc(1, sizeof *c);
-    if (c)
-        c->magic = FW_HGB_CACHE_MAGIC;
-    return c;
-}
+/* The address identifying hist_gbdt's entries in a cache slot. */
+static const char hgb_cache_kind = 'h';
 
-void fw_hgb_cache_free(fw_hgb_cache *c)
+void fw_hgb_bins_free(void *bins)
 {
-    if (!c)
-        return;
-    fw_hgb_bins_clear(&c->bins);
-    free(c);
+    fw_hgb_bins_clear(bins);
+    free(bins);
 }
 
 uint64_t fw_hgb_bins_key(uint64_t base, const fw_matrix *X, const size_t *rows, size_t n)
@@ -257,23 +251,11 @@ int fw_hgb_bins_get(void *ctx_cache, uint64_t key, const fw_matrix *X, const siz
                     size_t n, int max_bins, gsl_rng *sub, const fw_hgb_bins **out,
                     int *owned, fw_err *e)
 {
-    fw_hgb_cache *c = ctx_cache;
+    fw_model_cache *slot = ctx_cache;
     *out = NULL;
     *owned = 0;
-    if (c && c->magic == FW_HGB_CACHE_MAGIC && key != 0) {
-        if (c->valid && c->key == key) {
-            c->hits++;
-            *out = &c->bins;
-            return FW_OK;
-        }
-        c->valid = 0;
-        c->misses++;
-        int rc = fw_hgb_bins_fit(&c->bins, X, rows, n, max_bins, sub, e);
-        if (rc)
-            return rc;
-        c->valid = 1;
-        c->key = key;
-        *out = &c->bins;
+    if (slot && slot->kind == &hgb_cache_kind && slot->key == key && slot->entry) {
+        *out = slot->entry;
         return FW_OK;
     }
     fw_hgb_bins *b = calloc(1, sizeof *b);
@@ -284,7 +266,15 @@ int fw_hgb_bins_get(void *ctx_cache, uint64_t key, const fw_matrix *X, const siz
         free(b);
         return rc;
     }
+    if (slot) {
+        fw_model_cache_clear(slot);
+        slot->kind = &hgb_cache_kind;
+        slot->key = key;
+        slot->entry = b;
+        slot->free_entry = fw_hgb_bins_free;
+    } else {
+        *owned = 1;
+    }
     *out = b;
-    *owned = 1;
     return FW_OK;
 }

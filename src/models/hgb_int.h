@@ -2,8 +2,7 @@
  * type and the boosting loop), hgb_bin.c (binning and the per-worker cache),
  * hgb_tree.c (leaf-wise growth of one tree on histograms), hgb_loss.c
  * (losses, gradients, baselines) and hgb_io.c (predict, save/load,
- * describe). Not public API; the executor includes it only for the cache
- * (fw_hgb_cache_alloc / fw_hgb_cache_free). */
+ * describe). Not public API. */
 #ifndef FOLDWISE_HGB_INT_H
 #define FOLDWISE_HGB_INT_H
 
@@ -51,33 +50,19 @@ size_t fw_hgb_thresholds(const double *sorted, size_t n, int max_bins, double *o
 
 /* ---- the per-worker cache -------------------------------------------------- */
 
-#define FW_HGB_CACHE_MAGIC 0x48474243u
-
-/* One binned split, kept across the fits of a worker. ctx->cache points to
- * one of these (or is NULL: then every fit bins its rows). A fit looks up its
- * key (split key, seed, max_bins, early-stopping rows and a hash of the
- * training rows' values) and rebuilds the entry when the key differs. */
-typedef struct fw_hgb_cache {
-    uint32_t magic;         /* FW_HGB_CACHE_MAGIC: guards against another cache type */
-    int valid;
-    uint64_t key;
-    fw_hgb_bins bins;
-    size_t hits, misses;    /* for tests and benchmarks */
-} fw_hgb_cache;
-
-/* A new empty cache, or NULL when out of memory. Free with fw_hgb_cache_free. */
-fw_hgb_cache *fw_hgb_cache_alloc(void);
-/* Release the cache and its entry; accepts NULL. */
-void fw_hgb_cache_free(fw_hgb_cache *c);
-
-/* The binned rows for a fit: from ctx_cache when its key matches (borrowed,
- * *owned = 0), else freshly binned into the cache (rebuilt) or, without a
- * cache, into a new fw_hgb_bins the caller frees (*owned = 1). */
+/* The binned rows for a fit. With a cache slot (ctx->cache, an
+ * fw_model_cache the executor owns), an entry of this model with the same
+ * key is borrowed (*owned = 0); otherwise the rows are binned and stored in
+ * the slot (replacing what it held), or, without a slot, returned for the
+ * caller to release with fw_hgb_bins_free (*owned = 1). */
 int fw_hgb_bins_get(void *ctx_cache, uint64_t key, const fw_matrix *X, const size_t *rows,
                     size_t n, int max_bins, gsl_rng *sub, const fw_hgb_bins **out,
                     int *owned, fw_err *e);
-/* The cache key of a fit's rows: mixes `base` with the row indices and their
- * feature values. */
+/* Release bins made by fw_hgb_bins_get (the cache's free_entry); accepts NULL. */
+void fw_hgb_bins_free(void *bins);
+/* The cache key of a fit's rows: mixes `base` (split key, seed, settings)
+ * with the row indices and their feature values, so a stale entry is never
+ * used. */
 uint64_t fw_hgb_bins_key(uint64_t base, const fw_matrix *X, const size_t *rows, size_t n);
 
 /* ---- fitted trees -------------------------------------------------------- */
