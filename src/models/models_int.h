@@ -17,5 +17,6 @@ extern const fw_model_type fw_model_random_forest;
 extern const fw_model_type fw_model_extra_trees;
 extern const fw_model_type fw_model_logreg;
 extern const fw_model_type fw_model_linear_svm;
+extern const fw_model_type fw_model_hist_gbdt;
 
 #endif

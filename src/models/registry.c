@@ -16,5 +16,6 @@ const fw_model_type *const fw_models[] = {
     &fw_model_extra_trees,
     &fw_model_logreg,
     &fw_model_linear_svm,
+    &fw_model_hist_gbdt,
     NULL,
 };
