@@ -16,6 +16,7 @@ for cfg in tests/bench/configs/*.yaml; do
     w=$(sed -n 's/^# \([a-z0-9-]*\):.*/\1/p' $cfg | head -1)
     d=$(sed -n 's#^data: {path: /tmp/fwbench/\([a-z0-9]*\)\.csv.*#\1#p' $cfg)
     jobs=$(sed -n 's/^# peer jobs: \([0-9]*\)/\1/p' $cfg); jobs=${jobs:-2}
-    side --workload $w --config $cfg --data $d --jobs $jobs
-    case $w in synth-gbdt-grid) side --workload $w --config $cfg --data $d --peer xgboost ;; esac
+    rep=$(sed -n 's/^# repeat: \([0-9]*\)/\1/p' $cfg); rep=${rep:-3}
+    side --workload $w --config $cfg --data $d --jobs $jobs --repeat $rep
+    case $w in synth-gbdt-grid) side --workload $w --config $cfg --data $d --peer xgboost --repeat $rep ;; esac
 done
