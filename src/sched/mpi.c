@@ -52,29 +52,46 @@ typedef struct pstat {
 /* recv: a TASKS or RESULTS message handled; send: one packed and sent; local:
  * rank 0's results taken from its compute thread, or tasks given to it; loop:
  * a pass of the main loop that handled something, poll: one that did not
- * (sleeps excluded); run: the whole loop. */
+ * (sleeps excluded); sleep: back-off sleeps (items: the seconds asked for);
+ * sync: journal syncs (wall only); task: a worker's fw_exec_run (rank 0:
+ * its compute thread's, the only entry that thread writes); run: the whole
+ * loop. */
 enum { P_RECV, P_SEND, P_LOCAL_IN, P_LOCAL_OUT, P_FLUSH, P_SYNC, P_LOOP, P_POLL, P_SLEEP,
        P_TASK, P_RUN, P_N };
 static const char *const pnames[P_N] = {"recv", "send", "local_in", "local_out", "flush",
                                         "sync", "loop", "poll", "sleep", "task", "run"};
 static pstat prof[P_N];
 static int prof_on = -1;
+/* The thread CPU clock is a system call (about a microsecond, as much as
+ * a small event): each thread counts its reads and the profile gives their
+ * measured cost, for the reader to subtract. */
+static _Thread_local double clock_reads;
+static double clock_cost;
 
 static double thread_cpu(void)
 {
     struct timespec ts;
+    clock_reads++;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 typedef struct pmark {
-    double wall, cpu;
+    double wall, cpu;   /* cpu < 0: wall time only */
 } pmark;
 
 static int prof_enabled(void)
 {
-    if (prof_on < 0)
+    if (prof_on < 0) {
         prof_on = getenv("FW_SCHED_PROFILE") != NULL;
+        if (prof_on) {
+            double t0 = thread_cpu();
+            for (int i = 0; i < 1000; i++)
+                thread_cpu();
+            clock_cost = (thread_cpu() - t0) / 1001;
+            clock_reads = 0;
+        }
+    }
     return prof_on;
 }
 
@@ -85,6 +102,14 @@ static pmark prof_start(void)
         m.wall = fw_now();
         m.cpu = thread_cpu();
     }
+    return m;
+}
+
+static pmark prof_start_wall(void)
+{
+    pmark m = {0, -1};
+    if (prof_enabled())
+        m.wall = fw_now();
     return m;
 }
 
@@ -103,7 +128,7 @@ static void prof_add_raw(int what, double w, double c, double items)
 static void prof_add(int what, pmark m, double items)
 {
     if (prof_enabled())
-        prof_add_raw(what, fw_now() - m.wall, thread_cpu() - m.cpu, items);
+        prof_add_raw(what, fw_now() - m.wall, m.cpu < 0 ? 0 : thread_cpu() - m.cpu, items);
 }
 
 static void prof_write(int rank, int size)
@@ -119,6 +144,7 @@ static void prof_write(int rank, int size)
         fw_sb_printf(&b, " %s=%.0f,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", pnames[i], p->n, p->wall,
                      p->cpu, p->items, p->items2, p->wall_items, p->cpu_items);
     }
+    fw_sb_printf(&b, " clock=%.9g,%.0f", clock_cost, clock_reads);
     fw_sb_append(&b, "\n");
     FILE *f = b.oom ? NULL : fopen(path, "a");
     if (f) {
@@ -142,9 +168,9 @@ static void backoff_wait(backoff *b)
     if (b->ns > 2000000)
         b->ns = 2000000;
     struct timespec ts = {0, b->ns};
-    pmark m = prof_start();
+    pmark m = prof_start_wall();
     nanosleep(&ts, NULL);
-    prof_add(P_SLEEP, m, 0);
+    prof_add(P_SLEEP, m, 1e-9 * (double)b->ns);  /* items: seconds asked for */
 }
 
 /* ---- outgoing messages kept alive until sent -------------------------------- */
@@ -345,7 +371,9 @@ static void *local_main(void *arg)
         pthread_mutex_unlock(&l->mu);
         fw_result r;
         fw_err e = {0};
+        pmark m = prof_start();
         int rc = fw_exec_run(l->x, &t, &r, &e);
+        prof_add(P_TASK, m, 1);
         fw_task_unpacked_free(&t);
         pthread_mutex_lock(&l->mu);
         l->busy = 0;
@@ -464,8 +492,8 @@ static int take_local(cstate *c, int *activity, fw_err *e)
 {
     local *l = &c->loc;
     int rc = FW_OK;
-    pmark m = prof_start();
     pthread_mutex_lock(&l->mu);
+    pmark m = l->n_done ? prof_start() : (pmark){0, 0};
     if (l->rc) {
         rc = l->rc;
         *e = l->err;
@@ -524,7 +552,7 @@ static int dispatch(cstate *c, fw_err *e)
     for (int w = 0; w < c->s->size; w++) {
         if (w > 0 && !c->ready[w])
             continue;
-        pmark m = prof_start();
+        pmark m = {0, 0};
         size_t given = 0;
         int rc = FW_OK;
         batch_begin(&c->msg);
@@ -532,6 +560,8 @@ static int dispatch(cstate *c, fw_err *e)
             const fw_task *t = fw_plan_next(c->k.plan);
             if (!t)
                 break;
+            if (!given && !batch_count(&c->msg))
+                m = prof_start();
             if (unknown_too_deep(c, t, c->outstanding[w] + batch_count(&c->msg))) {
                 fw_plan_requeue(c->k.plan, t->id);
                 break;
@@ -664,6 +694,7 @@ static int coordinator(fw_session *s, const fw_config *cf, const fw_dataset *d, 
     if (!rc)
         rc = fw_exec_alloc(cf, d, lcv, &c.loc.x, e);
     if (!rc) {
+        prof_enabled();  /* decided before the compute thread can ask */
         fw_exec_set_stop(c.loc.x, &fw_sched_abort);
         pthread_mutex_init(&c.loc.mu, NULL);
         pthread_cond_init(&c.loc.cv, NULL);
