@@ -35,7 +35,7 @@ shared by k processes counts 1/k in each) of every \`foldwise\` process is
 summed every 0.2 s from the moment the journal exists (data loaded, tasks
 starting) to the end; mpirun and its daemon are not counted. \`test_fail\`
 tasks only sleep (3 s, 4 folds: the ranks stay alive, few pages of the
-window are touched by the other ranks); \`gaussian_nb\` (8 values of
+window are touched by the other ranks); \`gaussian_nb\` (3 values of
 var_smoothing x 4 folds) reads every column, so every rank maps the whole
 window. Shmem is the window (and Open MPI's own shared segments); anon is
 each process's heap, stacks and libraries' data. $(machine).

@@ -144,6 +144,26 @@ def job_cores(run):
     return job_cpu(p) / p[0]["run"]["wall"] if p and p[0]["run"]["wall"] > 0 else None
 
 
+def pool_profiles(profiles):
+    """One profile holding the events of several runs: rank 0's summed, and
+    every run's workers (fits of per-message and per-item costs see more
+    batch sizes)."""
+    out, w = {}, 1
+    for p in profiles:
+        r0 = p[0]
+        if 0 not in out:
+            out[0] = {k: dict(v) if isinstance(v, dict) else v for k, v in r0.items()}
+        else:
+            for k, v in r0.items():
+                if isinstance(v, dict):
+                    out[0][k] = merge([out[0][k], v])
+        for r in sorted(p):
+            if r != 0:
+                out[w] = p[r]
+                w += 1
+    return out
+
+
 def merge(stats):
     out = dict.fromkeys(FIELDS, 0.0)
     for p in stats:

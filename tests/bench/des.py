@@ -34,7 +34,7 @@ Task work is drawn from a measured distribution (cv_results.csv: fit + score
 per candidate, rescaled to the CPU time per task that the profile measured),
 or from it rescaled to a given mean.
 
-    des.py calibrate --profile RUN [--passes RUN2] --pingpong FILE -o PARAMS.json
+    des.py calibrate --profile RUN... [--passes RUN2] --pingpong FILE -o PARAMS.json
     des.py validate --params PARAMS.json --tasks-from RUN RUN...
     des.py predict --params PARAMS.json --tasks-from RUN [--ranks 16,256,4096]
     des.py ceiling --params PARAMS.json
@@ -498,9 +498,10 @@ def read_pingpong(path):
 
 
 def calibrate(args):
-    run = benchlib.load_run(args.profile)
-    sv = benchlib.services(run["profile"])
-    jpath = os.path.join(args.profile, "journal.fwj")
+    runs = [benchlib.load_run(r) for r in args.profile]
+    run = runs[0]
+    sv = benchlib.services(benchlib.pool_profiles([r["profile"] for r in runs]))
+    jpath = os.path.join(args.profile[0], "journal.fwj")
     rbytes = 100.0
     if os.path.exists(jpath) and run["tasks"]:
         rbytes = max(os.path.getsize(jpath) / run["tasks"] - 24 + 4, 16.0)
@@ -516,7 +517,7 @@ def calibrate(args):
     prm["w_send"] = sv.get("w_send", (0.0, 0.0))
     prm["latency"] = read_pingpong(args.pingpong)
     prm["result_bytes"] = rbytes
-    prm["task_overhead"] = max(sv["task_cpu"] - mean(benchlib.task_times(args.profile)), 0.0)
+    prm["task_overhead"] = max(sv["task_cpu"] - mean(benchlib.task_times(args.profile[0])), 0.0)
     prm["source"] = {"profile": args.profile, "passes": args.passes,
                      "search_s": run["search_s"], "tasks": run["tasks"]}
     with open(args.o, "w") as f:
@@ -753,7 +754,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("calibrate")
-    c.add_argument("--profile", required=True)
+    c.add_argument("--profile", required=True, nargs="+",
+                   help="runs whose per-event costs are fitted together")
     c.add_argument("--pingpong", required=True)
     c.add_argument("--passes", help="run whose main-loop pass costs, sync and oversleep to use")
     c.add_argument("-o", required=True)

@@ -49,13 +49,13 @@ runs_of() {
 }
 
 # des_params OUT: measure the simulation's inputs (tests/bench/des.py) into
-# OUT: latency (pingpong), per-event costs from a 4-rank trivial run (most
-# messages), main-loop pass costs, sync and oversleep from a 2-rank one
+# OUT: latency (pingpong), per-event costs fitted over a 4-rank and a 2-rank
+# trivial run, main-loop pass costs, sync and oversleep from the 2-rank one
 # (not oversubscribed: Open MPI yields the CPU in idle polls when it is).
 des_params() {
     mpirun --oversubscribe -n 2 "$TOOLS/pingpong" 2000 > "$BTMP/pingpong.txt" || return 1
     fw_run 4 tests/bench/configs/throughput.yaml "$BTMP/cal.4" > /dev/null 2>&1 || return 1
     fw_run 2 tests/bench/configs/throughput.yaml "$BTMP/cal.2" > /dev/null 2>&1 || return 1
-    $PY tests/bench/des.py calibrate --profile "$BTMP/cal.4" --passes "$BTMP/cal.2" \
+    $PY tests/bench/des.py calibrate --profile "$BTMP/cal.4" "$BTMP/cal.2" --passes "$BTMP/cal.2" \
         --pingpong "$BTMP/pingpong.txt" -o "$1"
 }
