@@ -43,14 +43,30 @@ if [ -n "$SAN" ]; then
     unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 fi
 if [ $unit_only = 0 ]; then
+    # Scripts run two at a time (this machine has 2 cores and most scripts
+    # are single-threaded Python or a serial run); their lines are printed
+    # in script order.
     export FW_SAN_BIN="${SAN:+$SAN/foldwise}"
+    outdir=$(mktemp -d)
+    ls tests/integration/*.sh tests/parity/*.py 2>/dev/null | \
+        xargs -P 2 -I{} sh -c 'o='"$outdir"'/$(echo {} | tr / _); case {} in
+            *.py) /usr/bin/python3 {} > $o.out 2> $o.err ;;
+            *) sh {} > $o.out 2> $o.err ;;
+        esac; echo $? > $o.rc'
     for t in tests/integration/*.sh tests/parity/*.py; do
         [ -f "$t" ] || continue
-        case "$t" in
-            *.py) run_one "$(basename "$t")" /usr/bin/python3 "$t" ;;
-            *) run_one "$(basename "$t")" sh "$t" ;;
-        esac
+        o=$outdir/$(echo $t | tr / _)
+        label=$(basename "$t")
+        sed "s/^\(FAIL\|PASS\) /\1 [$label] /" "$o.out" | grep -E '^(PASS|FAIL) ' | tee -a "$log" | grep '^FAIL'
+        rc=$(cat "$o.rc" 2>/dev/null || echo 1)
+        if [ "$rc" -ne 0 ] && ! grep -q '^FAIL' "$o.out"; then
+            echo "FAIL [$label] exited with status $rc" | tee -a "$log"
+            tail -n 20 "$o.err" | sed 's/^/    /'
+        elif grep -q '^FAIL' "$o.out"; then
+            tail -n 20 "$o.err" | sed 's/^/    /'
+        fi
     done
+    rm -rf "$outdir"
 fi
 passed=$(grep -c '^PASS' "$log")
 failed=$(grep -c '^FAIL' "$log")

@@ -154,6 +154,40 @@ void fw_fmt_double(char *buf, size_t n, double v);
 /* Take the string (caller frees); leaves b empty. NULL if oom. */
 char *fw_sb_take(fw_sb *b);
 
+/* ---- binary records ----------------------------------------------------- */
+
+/* Fixed-size values appended to a buffer in the machine's byte order (the
+ * journal, results and saved models are read back on the same kind of
+ * machine). A string is its length (u64) and bytes; NULL is length
+ * UINT64_MAX. */
+void fw_put_u64(fw_sb *b, uint64_t v);
+void fw_put_i64(fw_sb *b, int64_t v);
+void fw_put_f64(fw_sb *b, double v);
+void fw_put_str(fw_sb *b, const char *s);
+
+/* A bounded reader over untrusted bytes. `bad` is sticky: a read past the
+ * end sets it and yields zeros, so a caller checks once per record. */
+typedef struct fw_reader {
+    const unsigned char *p, *end;
+    int bad;
+} fw_reader;
+
+void fw_reader_init(fw_reader *r, const void *buf, size_t n);
+size_t fw_reader_left(const fw_reader *r);
+void fw_get(fw_reader *r, void *dst, size_t n);
+uint64_t fw_get_u64(fw_reader *r);
+int64_t fw_get_i64(fw_reader *r);
+double fw_get_f64(fw_reader *r);
+/* n items of at least `size` bytes each must fit in what is left (a damaged
+ * count cannot make a caller allocate more than the input holds); sets bad
+ * otherwise. Returns !bad. */
+int fw_get_fits(fw_reader *r, size_t n, size_t size);
+/* n bytes in place (borrowed), or NULL (and bad) past the end. */
+const void *fw_get_bytes(fw_reader *r, size_t n);
+/* A string written by fw_put_str, malloc'd (NULL for a NULL string or on
+ * damage: check bad). */
+char *fw_get_str(fw_reader *r);
+
 /* ---- small helpers ------------------------------------------------------ */
 
 /* strdup that returns NULL for NULL. */
@@ -168,6 +202,12 @@ int fw_read_file(const char *path, size_t max_bytes, char **out, size_t *len, fw
 int fw_write_file_atomic(const char *path, const void *p, size_t n, fw_err *e);
 /* mkdir -p. */
 int fw_mkdir_p(const char *path, fw_err *e);
+
+/* numpy's summation order (np.sum of a contiguous or strided run): pairwise
+ * sums over buffers of 8192 values, added in turn. For results that must
+ * equal scikit-learn's to the last bit. fw_np_pairwise is one buffer. */
+double fw_np_sum(const double *a, size_t n, size_t stride);
+double fw_np_pairwise(const double *a, size_t n, size_t stride);
 
 /* BLAS set-up: one OpenBLAS thread per process (ranks are the parallelism).
  * Call once at start-up. */

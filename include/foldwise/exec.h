@@ -62,6 +62,13 @@ void fw_exec_set_stop(fw_exec *x, volatile sig_atomic_t *stop);
  * (out of memory, a task that does not match the config). */
 int fw_exec_run(fw_exec *x, const fw_task *t, fw_result *r, fw_err *e);
 
+/* Complete fit task t from the results of its member tasks (in member
+ * order): their parts are added exactly and combined into the forest's
+ * predictions, which are scored like any fit. A failed member fails the
+ * fit with its message. r is allocated here (fw_result_free). */
+int fw_exec_combine(fw_exec *x, const fw_task *t, const fw_result *members, size_t n,
+                    fw_result *r, fw_err *e);
+
 /* ---- fitted models for `foldwise predict` ------------------------------- */
 
 /* Serialise a fitted model with its preprocessing (prep may be NULL). */

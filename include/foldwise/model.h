@@ -98,7 +98,8 @@ typedef struct fw_fit_ctx {
      * member_hi) (trees of a forest) when member_hi > 0. */
     size_t member_lo, member_hi;
     /* Shared per-worker cache (binned/sorted features of a split), or NULL.
-     * Owned by the executor; a model may store one entry keyed on split_key. */
+     * When set it points to an fw_model_cache (below), owned by the
+     * executor; a model may store one entry keyed on split_key. */
     void *cache;
     /* Reported by the fit: */
     int n_iter;              /* iterations (or epochs, rounds) used */
@@ -184,6 +185,17 @@ typedef struct fw_model_type {
 
     /* Release what fit or load allocated inside state (not state itself). */
     void (*free_state)(void *state);
+
+    /* Members (FW_CAP_MEMBERS; see "member blocks" below). predict_part
+     * writes the state's members' contribution for each row as an exact
+     * fixed-point part (FW_PART_WIDTH(w) doubles per row, w = n_classes for
+     * classification, 1 for regression). combine turns the sum of the parts
+     * of members [0, n_members) (fw_part_add) into exactly what `predict` of
+     * the whole model writes. */
+    int (*predict_part)(const void *state, const fw_matrix *X, const size_t *rows, size_t n,
+                        double *part, fw_err *e);
+    int (*combine)(const fw_model_info *info, const double *part, size_t n, size_t n_members,
+                   double *out, fw_err *e);
 } fw_model_type;
 
 extern const fw_model_type *const fw_models[];  /* NULL-terminated registry */
@@ -239,5 +251,49 @@ void fw_fit_ctx_init(fw_fit_ctx *ctx, const fw_deadline *deadline, gsl_rng *rng)
  * scikit-learn). out has n_classes entries; absent classes get weight 0. */
 void fw_class_weights_balanced(const double *y, const size_t *rows, size_t n,
                                size_t n_classes, double *out);
+
+/* ---- member blocks (FW_CAP_MEMBERS) ---------------------------------- *
+ * A fit with ctx->member_hi > 0 fits members [member_lo, member_hi) only
+ * (trees of a forest); member t is the same whichever block fits it (its
+ * random stream is keyed on t, not on the block). To predict a model fitted
+ * in blocks, the runner calls predict_part on each block's state for the
+ * same rows, adds the parts with fw_part_add (in any grouping and order:
+ * the sum is exact), and calls the type's combine with the total number of
+ * members. The result is bit-identical to predict of the whole model.
+ *
+ * A part row is 1 + 2w doubles: the exponent q, then for each output the
+ * high and low 32-bit halves (hi, lo with 0 <= lo < 2^32) of a signed 64-bit
+ * integer s, the sum being s * 2^q. Every entry is an integer that a double
+ * holds exactly, so parts survive the journal, HDF5 and "%.17g" text. */
+#define FW_PART_WIDTH(w) (1 + 2 * (size_t)(w))
+
+/* Write sums s[0..w) with exponent q into one part row. */
+void fw_part_encode(double *row, int q, const int64_t *s, size_t w);
+/* Read one part row back; FW_EINVAL if it is not a valid part row. */
+int fw_part_decode(const double *row, size_t w, int *q, int64_t *s);
+/* Zero n part rows of width w (a neutral start for fw_part_add). */
+void fw_part_zero(double *part, size_t n, size_t w);
+/* acc += part, row by row (n rows of width w). Exact and associative.
+ * FW_EINVAL (with a message) when exponents differ between non-zero rows,
+ * a row is malformed, or a sum overflows 64 bits. */
+int fw_part_add(double *acc, const double *part, size_t n, size_t w, fw_err *e);
+
+/* ---- the per-worker cache --------------------------------------------- *
+ * Work a model can share between fits on the same training rows (the trees'
+ * presorted features). The executor keeps one zeroed fw_model_cache per
+ * worker, passes its address as ctx->cache, and calls fw_model_cache_clear
+ * when the worker ends (or to bound memory). A model checks `kind` (the
+ * address of a tag it owns) and `key` (a fingerprint of split_key, rows and
+ * data); on a mismatch it clears the slot and stores its own entry. Entries
+ * are read-only once stored. */
+typedef struct fw_model_cache {
+    const void *kind;
+    uint64_t key;
+    void *entry;
+    void (*free_entry)(void *entry);
+} fw_model_cache;
+
+/* Release the slot's entry (if any) and zero the slot. c may be NULL. */
+void fw_model_cache_clear(fw_model_cache *c);
 
 #endif /* FOLDWISE_MODEL_H */

@@ -75,6 +75,7 @@ typedef struct fw_config {
     } output;
     struct {
         double task_timeout_s;
+        long member_trees;   /* trees per member task; 0 = never split */
     } limits;
     /* Where each key of the config file is (dotted path, e.g. "data.target"),
      * so errors found later (in the data, in the models) can point at it. */
@@ -225,6 +226,22 @@ int fw_plan_has_ready(const fw_plan *p);
 /* Record a task's result (the plan copies what it keeps); may release new
  * tasks. Results may arrive in any order. */
 int fw_plan_complete(fw_plan *p, const fw_result *r, fw_err *e);
+/* Member tasks. A forest of at least 2 x B trees (B = limits.member_trees,
+ * default FW_MEMBER_BLOCK; a single candidate, no resampling) is fitted as
+ * member tasks of B trees each (FW_TK_MEMBER, `member` = block index; the
+ * last block takes the remainder), so one large forest spreads over many
+ * ranks. Its fit task waits for them and is then completed by combining
+ * their exact parts (fw_exec_combine): the result is bit-identical to
+ * fitting the whole forest in one task. */
+#define FW_MEMBER_BLOCK 100
+/* The next fit task whose members are all done, with their results (in
+ * member order, borrowed until the task completes), or NULL. The task
+ * counts as handed out. */
+const fw_task *fw_plan_next_combine(fw_plan *p, const fw_result **members, size_t *n);
+/* Members of tree block `member` of a forest with n_trees trees, in blocks
+ * of `block` trees. */
+void fw_member_range(size_t member, size_t n_trees, size_t block, size_t *lo, size_t *hi);
+
 /* Put a handed-out task back (a stop before it finished). */
 void fw_plan_requeue(fw_plan *p, uint32_t id);
 /* All tasks done and nothing more will be released. */

@@ -137,9 +137,18 @@ typedef struct fw_results {
 
 void fw_results_free(fw_results *r);
 
-/* results.h5: written to a temporary file and renamed into place. */
+/* results.h5 (schema: docs/results.md): written to PATH.tmp, synced and
+ * renamed into place. Every dataset carries a checksum of its values and
+ * the root one of the whole structure. FW_EIO when it cannot be written
+ * (the temporary file is removed); FW_EINVAL for a structure it cannot
+ * hold (no metric, a count without its array, a parameter name with '/'). */
 int fw_results_write_h5(const fw_results *r, const char *path, fw_err *e);
-/* Read one back. A damaged file is FW_EINVAL naming the dataset at fault. */
+/* Read one back into *out (free with fw_results_free): equal, field by
+ * field and bit for bit, to what was written. The file is parsed in a
+ * forked child (HDF5 1.10 may crash or loop on a damaged file), so call
+ * this before MPI is initialised. A missing, damaged or foreign file is
+ * FW_EINVAL naming the dataset at fault (or "not a readable results
+ * file" when the library crashed or hung); *out is then NULL. */
 int fw_results_read_h5(const char *path, fw_results **out, fw_err *e);
 
 #endif /* FOLDWISE_STORE_H */

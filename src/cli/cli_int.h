@@ -7,6 +7,7 @@
 
 #include "foldwise/core.h"
 #include "foldwise/plan.h"
+#include "foldwise/report.h"
 
 /* ---- YAML tree ------------------------------------------------------------ */
 
@@ -40,9 +41,42 @@ ynode *fw_yaml_scalar(const char *s, long line, long col);
 /* ---- config ----------------------------------------------------------------- */
 
 /* Read and validate a config file, apply --set overrides (each
- * "dotted.key=value"), and fill c. Errors name file, line, column and key. */
+ * "dotted.key=value"), and fill c. Errors name file, line, column and key.
+ * c->text is the file's text with every override listed after it as a
+ * "# --set KEY=VALUE" line; a text that ends with such lines (the
+ * config.yaml a run stores, the config in results.h5) has them applied
+ * again, before `sets`, so it reads back as the run's config. */
 int fw_config_load(const char *path, char *const *sets, size_t n_sets, fw_config *c,
                    fw_err *e);
+/* The same from a config text held in memory (results.h5's /config);
+ * `name` stands for the file in messages and relative data paths. */
+int fw_config_load_text(const char *text, const char *name, char *const *sets, size_t n_sets,
+                        fw_config *c, fw_err *e);
+/* The YAML tree of a config text with its stored and given overrides
+ * applied, unvalidated (for `foldwise compare`). Free with fw_yaml_free. */
+int fw_config_tree(const char *text, size_t len, const char *name, char *const *sets,
+                   size_t n_sets, ynode **root, fw_err *e);
+
+/* ---- run.json: facts of the process that ran -------------------------------------- */
+
+/* A run's results live in its journal, but not the facts of the process
+ * that ran it (command line, config path, host, ranks, start/end times,
+ * elapsed and search time, resumed tasks, versions). rank 0 writes them to
+ * DIR/run.json at the end, so that `foldwise report` can rebuild
+ * results.h5 from the journal with the same facts. */
+int fw_run_facts_write(const fw_results *r, const char *dir, fw_err *e);
+
+typedef struct fw_run_facts fw_run_facts;
+/* DIR/run.json, else the same facts in DIR/summary.json (fewer), else
+ * NULL: every fact unknown. Free with fw_run_facts_free. */
+fw_run_facts *fw_run_facts_load(const char *dir);
+/* Into the meta fw_results_from_plan takes (unknown: ranks 1, NaN times,
+ * empty command line and host). The strings stay owned by f. */
+void fw_run_facts_meta(const fw_run_facts *f, fw_run_meta *m);
+/* After fw_results_from_plan: the config path and versions of the run,
+ * not of this process. */
+void fw_run_facts_results(const fw_run_facts *f, fw_results *r);
+void fw_run_facts_free(fw_run_facts *f);
 
 /* ---- commands ------------------------------------------------------------------ */
 

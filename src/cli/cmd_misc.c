@@ -1,5 +1,7 @@
-/* cmd_misc.c: the small commands: models, make-data, status, and the
- * commands whose layers are not built yet (they refuse clearly). */
+/* cmd_misc.c: the small commands: models, make-data, and the commands
+ * whose layers are not built yet (they refuse clearly). report, predict
+ * and compare have their own files (cmd_report.c, cmd_predict.c,
+ * cmd_compare.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,41 +156,4 @@ int fw_cmd_check(int argc, char **argv)
 {
     (void)argc, (void)argv;
     return not_built("`foldwise check` (data and feature diagnosis)");
-}
-
-int fw_cmd_compare(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return not_built("`foldwise compare`");
-}
-
-int fw_cmd_predict(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return not_built("`foldwise predict`");
-}
-
-int fw_cmd_report(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return not_built("`foldwise report`");
-}
-
-int fw_cmd_status(int argc, char **argv)
-{
-    if (argc != 2) {
-        fprintf(stderr, "foldwise: usage: foldwise status DIR\n");
-        return 2;
-    }
-    char path[4096], *text;
-    size_t n;
-    fw_err e = {0};
-    snprintf(path, sizeof path, "%s/progress.json", argv[1]);
-    if (fw_read_file(path, 1 << 20, &text, &n, &e)) {
-        fprintf(stderr, "foldwise: %s: no run there (no progress.json)\n", argv[1]);
-        return 2;
-    }
-    fputs(text, stdout);
-    free(text);
-    return 0;
 }

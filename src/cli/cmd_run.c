@@ -2,7 +2,9 @@
  * reports, on every rank of an MPI job or serially. Every rank reads the
  * config and computes the splits itself (they are deterministic); only
  * rank 0 prints, writes the outputs and decides the exit code, which every
- * rank then returns so mpirun reports it. */
+ * rank then returns so mpirun reports it. `foldwise run DIR/results.h5`
+ * runs the config stored in a results file again (its --set overrides
+ * included); the file is read before MPI starts (the reader forks). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include "cli_int.h"
 #include "foldwise/report.h"
 #include "foldwise/sched.h"
+#include "foldwise/store.h"
 
 #define MAX_SETS 256
 #define STOP_GRACE_S 10.0
@@ -23,7 +26,55 @@ typedef struct run_args {
     char *sets[MAX_SETS];
     size_t n_sets;
     int resume, fail_fast, quiet, mpi;
+    char *stored_text;      /* config text from a results file, or NULL */
+    char *stored_data;      /* the data path that run read */
 } run_args;
+
+static int is_results_file(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && (!strcmp(dot, ".h5") || !strcmp(dot, ".hdf5"));
+}
+
+/* `foldwise run DIR/results.h5`: the config text the run stored. */
+static int read_stored_config(run_args *a, fw_err *e)
+{
+    fw_results *r;
+    int rc = fw_results_read_h5(a->config, &r, e);
+    if (rc)
+        return rc;
+    if (!r->config_text)
+        rc = fw_err_at(e, FW_EINVAL, a->config, 0, 0, "holds no config to run again");
+    else if (!(a->stored_text = fw_strdup(r->config_text)) ||
+             (r->data_path && !(a->stored_data = fw_strdup(r->data_path))))
+        rc = fw_err_set(e, FW_ENOMEM, "out of memory");
+    fw_results_free(r);
+    return rc;
+}
+
+/* A stored config names its data relative to where that run started; the
+ * path the run resolved is the fallback. */
+static void stored_data_path(const run_args *a, fw_config *c)
+{
+    if (!a->stored_data || !c->data.path || access(c->data.path, F_OK) == 0 ||
+        access(a->stored_data, F_OK) != 0)
+        return;
+    char *p = fw_strdup(a->stored_data);
+    if (p) {
+        free(c->data.path);
+        c->data.path = p;
+    }
+}
+
+static int load_config(const run_args *a, fw_config *c, fw_err *e)
+{
+    if (!a->stored_text)
+        return fw_config_load(a->config, a->sets, a->n_sets, c, e);
+    int rc = fw_config_load_text(a->stored_text, a->config, a->sets, a->n_sets, c, e);
+    if (!rc)
+        stored_data_path(a, c);
+    return rc;
+}
 
 static int parse_run_args(int argc, char **argv, run_args *a, fw_err *e)
 {
@@ -74,8 +125,8 @@ static int check_output(const fw_config *c, const run_args *a, fw_err *e)
         if (access(j, F_OK) == 0 || access(dir, F_OK) == 0)
             return fw_err_set(e, FW_EINVAL,
                               "output.dir %s already exists: add --resume to continue that run, "
-                              "or set output.overwrite: true (--set output.overwrite=true) to "
-                              "replace it", dir);
+                              "set output.overwrite: true (--set output.overwrite=true) to "
+                              "replace it, or choose another directory with -o DIR", dir);
     }
     return FW_OK;
 }
@@ -164,6 +215,8 @@ static int finish(fw_plan *p, const fw_config *c, const fw_dataset *d, fw_run_me
     int wrc = fw_results_from_plan(p, c, d, m, &res, &we);
     if (!wrc)
         wrc = fw_report_write_all(res, c->output.dir, &we);
+    if (!wrc)
+        wrc = fw_run_facts_write(res, c->output.dir, &we);
     if (!wrc) {
         char path[4096];
         snprintf(path, sizeof path, "%s/results.h5", c->output.dir);
@@ -211,7 +264,7 @@ static int run(fw_session *s, const run_args *a, fw_err *e)
     if (fw_session_is_mpi(s))
         fw_session_mpi_version(meta.mpi_version, sizeof meta.mpi_version);
     /* Every rank reads the config: same file, same result, same error. */
-    int rc = fw_config_load(a->config, a->sets, a->n_sets, &c, e);
+    int rc = load_config(a, &c, e);
     if (!rc && a->out) {
         free(c.output.dir);
         c.output.dir = fw_strdup(a->out);
@@ -252,10 +305,15 @@ int fw_cmd_run(int argc, char **argv)
     fw_err e = {0};
     fw_session *s = NULL;
     int rc = parse_run_args(argc, argv, &a, &e);
+    if (!rc && is_results_file(a.config))
+        rc = read_stored_config(&a, &e);
     if (!rc)
         rc = fw_session_open(&argc, &argv, a.mpi, &s, &e);
-    if (rc)
+    if (rc) {
+        free(a.stored_text);
+        free(a.stored_data);
         return fw_cli_fail(&e);
+    }
     int rank = fw_session_rank(s);
     if (rank > 0)
         fw_log_set_level(FW_LOG_ERROR);  /* rank 0 speaks for the run */
@@ -273,5 +331,7 @@ int fw_cmd_run(int argc, char **argv)
         code = fw_cli_fail(&e);
     code = fw_session_bcast_int(s, code);
     fw_session_close(s);
+    free(a.stored_text);
+    free(a.stored_data);
     return code;
 }

@@ -378,12 +378,15 @@ static int load_search(const cfx *x, const ynode *m, fw_search_spec *s)
 
 static int load_dist(const cfx *x, const ynode *v, const char *model, fw_dim *d)
 {
+    if (v->n != 2)
+        return at(x, v, "%s.%s: a distribution is a map with one key, e.g. {loguniform: "
+                  "[1.0e-3, 1.0e+3]}", model, d->name);
     const ynode *k = v->items[0], *arg = v->items[1];
     int kind = -1;
     for (int i = FW_DIST_UNIFORM; i <= FW_DIST_LOGSPACE; i++)
         if (strcmp(fw_dist_names[i], k->s) == 0)
             kind = i;
-    if (v->n != 2 || kind < 0) {
+    if (kind < 0) {
         const char *names[] = {"uniform", "loguniform", "int", "logint", "linspace", "logspace"};
         const char *s = fw_suggest(k->s, names, 6);
         return at(x, k, "%s.%s: unknown distribution '%s'%s%s%s (uniform, loguniform, int, "
@@ -549,7 +552,7 @@ static int load_root(const cfx *x, const ynode *r, fw_config *c)
     static const char *const keys[] = {"name", "seed", "data", "preprocess", "cv", "metrics",
                                        "refit", "search", "models", "ensemble", "diagnose",
                                        "output", "limits", NULL};
-    static const char *const lkeys[] = {"task_timeout_s", NULL};
+    static const char *const lkeys[] = {"task_timeout_s", "member_trees", NULL};
     int rc;
     long seed = 0;
     const ynode *n;
@@ -584,7 +587,8 @@ static int load_root(const cfx *x, const ynode *r, fw_config *c)
         return rc;
     if ((n = fw_yaml_get(r, "limits")) &&
         ((rc = check_keys(x, n, "limits", lkeys)) ||
-         (rc = get_num(x, n, "limits", "task_timeout_s", 0, 1e9, &c->limits.task_timeout_s))))
+         (rc = get_num(x, n, "limits", "task_timeout_s", 0, 1e9, &c->limits.task_timeout_s)) ||
+         (rc = get_int(x, n, "limits", "member_trees", 0, 1000000, &c->limits.member_trees))))
         return rc;
     return FW_OK;
 }
@@ -678,8 +682,6 @@ bad:
     return fw_err_set(e, FW_EINVAL, "--set %s: no such place in the config", set);
 }
 
-/* ---- entry --------------------------------------------------------------------- */
-
 /* A relative data path is read from the working directory; failing that,
  * from the config file's directory. */
 static void resolve_data_path(const char *cfg, fw_data_opts *d)
@@ -712,35 +714,152 @@ static void default_output_dir(const char *path, fw_config *c)
     c->output.dir = fw_strdup(dir);
 }
 
+/* ---- stored --set lines ------------------------------------------------------------ */
+
+#define SET_PREFIX "# --set "
+
+/* A run stores its config text with its --set overrides appended as
+ * "# --set KEY=VALUE" lines (fw_config.text). Reading such a text back
+ * must apply them again, or the config would not be the run's. Finds that
+ * trailing block: *base_len is where it starts; the overrides go into
+ * *out (caller frees each and the array). */
+static int stored_sets(const char *text, size_t len, size_t *base_len, char ***out, size_t *n,
+                       fw_err *e)
+{
+    size_t start = len, plen = strlen(SET_PREFIX);
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - text) + 1 : len;
+        int is_set = end - i > plen && strncmp(text + i, SET_PREFIX, plen) == 0;
+        if (is_set && start == len)
+            start = i;
+        else if (!is_set)
+            start = len;
+        i = end;
+    }
+    *base_len = start;
+    *out = NULL;
+    *n = 0;
+    for (size_t i = start; i < len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        char **grown = realloc(*out, (*n + 1) * sizeof *grown);
+        if (!grown)
+            return fw_err_set(e, FW_ENOMEM, "out of memory");
+        *out = grown;
+        if (!((*out)[*n] = strndup(text + i + plen, end - i - plen)))
+            return fw_err_set(e, FW_ENOMEM, "out of memory");
+        (*n)++;
+        i = end + 1;
+    }
+    return FW_OK;
+}
+
+static void free_sets(char **s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+/* Stored overrides first, then the new ones: later ones win. */
+static int join_sets(char **stored, size_t n_stored, char *const *sets, size_t n_sets,
+                     char ***all, fw_err *e)
+{
+    *all = calloc(n_stored + n_sets + 1, sizeof **all);
+    if (!*all)
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n_stored; i++)
+        (*all)[i] = stored[i];
+    for (size_t i = 0; i < n_sets; i++)
+        (*all)[n_stored + i] = sets[i];
+    return FW_OK;
+}
+
+int fw_config_tree(const char *text, size_t len, const char *name, char *const *sets,
+                   size_t n_sets, ynode **root, fw_err *e)
+{
+    char **stored, **all = NULL;
+    size_t n_stored, base;
+    *root = NULL;
+    int rc = stored_sets(text, len, &base, &stored, &n_stored, e);
+    if (!rc)
+        rc = join_sets(stored, n_stored, sets, n_sets, &all, e);
+    if (!rc)
+        rc = fw_yaml_load(text, len, name, root, e);
+    for (size_t i = 0; !rc && i < n_stored + n_sets; i++)
+        rc = apply_set(root, all[i], e);
+    free(all);
+    free_sets(stored, n_stored);
+    if (rc) {
+        fw_yaml_free(*root);
+        *root = NULL;
+    }
+    return rc;
+}
+
+/* The text a config keeps: the base text and every override, each on a
+ * "# --set" line (so that reading it back gives the same config). */
+static char *config_text(const char *text, size_t len, char *const *sets, size_t n_sets)
+{
+    char **stored;
+    size_t n_stored, base;
+    if (stored_sets(text, len, &base, &stored, &n_stored, NULL))
+        base = len, stored = NULL, n_stored = 0;
+    fw_sb t;
+    fw_sb_init(&t);
+    fw_sb_appendn(&t, text, base);
+    for (size_t i = 0; i < n_stored + n_sets; i++)
+        fw_sb_printf(&t, "%s" SET_PREFIX "%s\n",
+                     i == 0 && base && text[base - 1] != '\n' ? "\n" : "",
+                     i < n_stored ? stored[i] : sets[i - n_stored]);
+    free_sets(stored, n_stored);
+    return fw_sb_take(&t);
+}
+
+/* ---- entry --------------------------------------------------------------------- */
+
+static int load_text(const char *name, const char *text, size_t len, char *const *sets,
+                     size_t n_sets, fw_config *c, fw_err *e)
+{
+    ynode *root = NULL;
+    int rc = fw_config_tree(text, len, name, sets, n_sets, &root, e);
+    cfx x = {name, e, c};
+    if (!rc)
+        rc = load_root(&x, root, c);
+    fw_yaml_free(root);
+    c->text = config_text(text, len, sets, n_sets);
+    if (!rc && !c->text)
+        rc = fw_err_set(e, FW_ENOMEM, "out of memory");
+    if (rc)
+        return rc;
+    resolve_data_path(name, &c->data);
+    default_output_dir(name, c);
+    return fw_config_check(c, e);
+}
+
 int fw_config_load(const char *path, char *const *sets, size_t n_sets, fw_config *c, fw_err *e)
 {
     char *text;
     size_t len;
-    ynode *root = NULL;
     fw_config_init(c);
     c->path = fw_strdup(path);
     int rc = fw_read_file(path, FW_YAML_MAX_BYTES, &text, &len, e);
     if (rc)
         return rc;
-    if (!(rc = fw_yaml_load(text, len, path, &root, e))) {
-        for (size_t i = 0; i < n_sets && !rc; i++)
-            rc = apply_set(&root, sets[i], e);
-        cfx x = {path, e, c};
-        if (!rc)
-            rc = load_root(&x, root, c);
-    }
-    fw_yaml_free(root);
-    fw_sb t;
-    fw_sb_init(&t);
-    fw_sb_appendn(&t, text, len);
-    for (size_t i = 0; i < n_sets; i++)
-        fw_sb_printf(&t, "%s# --set %s\n", i == 0 && len && text[len - 1] != '\n' ? "\n" : "",
-                     sets[i]);
-    c->text = fw_sb_take(&t);
+    rc = load_text(path, text, len, sets, n_sets, c, e);
     free(text);
-    if (rc)
-        return rc;
-    resolve_data_path(path, &c->data);
-    default_output_dir(path, c);
-    return fw_config_check(c, e);
+    return rc;
+}
+
+int fw_config_load_text(const char *text, const char *name, char *const *sets, size_t n_sets,
+                        fw_config *c, fw_err *e)
+{
+    fw_config_init(c);
+    c->path = fw_strdup(name);
+    size_t len = strlen(text);
+    if (len > FW_YAML_MAX_BYTES)
+        return fw_err_at(e, FW_EINVAL, name, 0, 0, "the config text is larger than %u bytes",
+                         FW_YAML_MAX_BYTES);
+    return load_text(name, text, len, sets, n_sets, c, e);
 }

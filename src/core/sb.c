@@ -49,9 +49,12 @@ static int sb_reserve(fw_sb *b, size_t extra)
 
 void fw_sb_appendn(fw_sb *b, const char *s, size_t n)
 {
+    if (n == 0 && b->s)
+        return; /* also keeps memcpy from seeing a NULL source */
     if (sb_reserve(b, n))
         return;
-    memcpy(b->s + b->len, s, n);
+    if (n)
+        memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = '\0';
 }

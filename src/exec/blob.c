@@ -45,31 +45,16 @@ int fw_model_blob_save(const fw_model *m, const fw_prep *prep, fw_sb *out, fw_er
     return rc;
 }
 
-typedef struct rd {
-    const char *p, *end;
-} rd;
-
-static int take(rd *r, void *dst, size_t n)
+/* A length-prefixed byte string in place (borrowed), or NULL on damage. */
+static const char *take_bytes(fw_reader *r, uint64_t *n)
 {
-    if ((size_t)(r->end - r->p) < n)
-        return -1;
-    memcpy(dst, r->p, n);
-    r->p += n;
-    return 0;
-}
-
-static int take_bytes(rd *r, const char **p, uint64_t *n)
-{
-    if (take(r, n, sizeof *n) || *n > (uint64_t)(r->end - r->p))
-        return -1;
-    *p = r->p;
-    r->p += *n;
-    return 0;
+    *n = fw_get_u64(r);
+    return fw_get_fits(r, (size_t)*n, 1) ? fw_get_bytes(r, (size_t)*n) : NULL;
 }
 
 int fw_model_blob_load(const void *buf, size_t n, fw_model **out, fw_prep **prep, fw_err *e)
 {
-    rd r = {buf, (const char *)buf + n};
+    fw_reader r;
     char magic[4], name[128];
     uint32_t ver;
     const char *p;
@@ -77,17 +62,22 @@ int fw_model_blob_load(const void *buf, size_t n, fw_model **out, fw_prep **prep
     int32_t task;
     *out = NULL;
     *prep = NULL;
-    if (take(&r, magic, 4) || memcmp(magic, "FWMB", 4) || take(&r, &ver, sizeof ver) ||
-        ver != BLOB_VERSION || take_bytes(&r, &p, &len) || len >= sizeof name)
+    fw_reader_init(&r, buf, n);
+    fw_get(&r, magic, 4);
+    fw_get(&r, &ver, sizeof ver);
+    if (r.bad || memcmp(magic, "FWMB", 4) || ver != BLOB_VERSION ||
+        !(p = take_bytes(&r, &len)) || len >= sizeof name)
         return fw_err_set(e, FW_EINVAL, "stored model is damaged or from another version");
     memcpy(name, p, len);
     name[len] = '\0';
     const fw_model_type *t = fw_model_find(name);
     if (!t)
         return fw_err_set(e, FW_EINVAL, "stored model '%s' is not known to this build", name);
-    if (take_bytes(&r, &p, &len) || len != t->n_params * sizeof(fw_pval) ||
-        take(&r, &task, sizeof task) || take(&r, &ncls, sizeof ncls) ||
-        take(&r, &ncols, sizeof ncols))
+    p = take_bytes(&r, &len);
+    fw_get(&r, &task, sizeof task);
+    ncls = fw_get_u64(&r);
+    ncols = fw_get_u64(&r);
+    if (!p || r.bad || len != t->n_params * sizeof(fw_pval))
         return fw_err_set(e, FW_EINVAL, "stored model is damaged");
     fw_model *m = fw_model_alloc(t, (const fw_pval *)p);
     if (!m)
@@ -96,11 +86,11 @@ int fw_model_blob_load(const void *buf, size_t n, fw_model **out, fw_prep **prep
     m->n_classes = (size_t)ncls;
     m->n_cols = (size_t)ncols;
     int rc = FW_OK;
-    if (take_bytes(&r, &p, &len))
+    if (!(p = take_bytes(&r, &len)))
         rc = fw_err_set(e, FW_EINVAL, "stored model is damaged");
     else if (len)
         rc = fw_prep_load(p, (size_t)len, prep, e);
-    if (!rc && take_bytes(&r, &p, &len))
+    if (!rc && !(p = take_bytes(&r, &len)))
         rc = fw_err_set(e, FW_EINVAL, "stored model is damaged");
     if (!rc)
         rc = t->load(m->state, p, (size_t)len, e);

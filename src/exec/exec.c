@@ -17,6 +17,12 @@ struct fw_exec {
     fw_cv *cv;
     volatile sig_atomic_t *stop;
     size_t *all_rows;       /* 0..n-1, the training rows of a refit */
+    /* One cache slot per model type (indexed like fw_models): work a model
+     * shares between fits on the same training rows (the trees' presorted
+     * features, the boosting bins) stays while tasks of that split follow
+     * each other on this worker. */
+    fw_model_cache *caches;
+    size_t n_types;
 };
 
 int fw_exec_alloc(const fw_config *c, const fw_dataset *d, fw_cv *cv, fw_exec **out, fw_err *e)
@@ -29,6 +35,13 @@ int fw_exec_alloc(const fw_config *c, const fw_dataset *d, fw_cv *cv, fw_exec **
     }
     for (size_t i = 0; i < d->n_rows; i++)
         x->all_rows[i] = i;
+    while (fw_models[x->n_types])
+        x->n_types++;
+    x->caches = calloc(x->n_types ? x->n_types : 1, sizeof *x->caches);
+    if (!x->caches) {
+        fw_exec_free(x);
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    }
     x->c = c;
     x->d = d;
     x->cv = cv;
@@ -40,6 +53,9 @@ void fw_exec_free(fw_exec *x)
 {
     if (!x)
         return;
+    for (size_t i = 0; x->caches && i < x->n_types; i++)
+        fw_model_cache_clear(&x->caches[i]);
+    free(x->caches);
     free(x->all_rows);
     free(x);
 }
@@ -130,14 +146,12 @@ typedef struct scorer {
     double *y_true, *y_pred;
 } scorer;
 
-/* Score predictions of rows[0..n) of the design (y indexed like the design). */
-static void score_rows(scorer *s, const fw_design *g, const size_t *rows, size_t n,
-                       const double *pred, double *out, uint32_t *warn, char **msg)
+/* Score predictions of n rows whose true values are s->y_true. */
+static void score_values(scorer *s, size_t n, const double *pred, double *out, uint32_t *warn,
+                         char **msg)
 {
     const fw_config *c = s->x->c;
     const fw_dataset *d = s->x->d;
-    for (size_t i = 0; i < n; i++)
-        s->y_true[i] = g->fit.y[rows[i]];
     int cls = d->task == FW_TASK_CLASSIFICATION;
     if (cls)
         fw_argmax_rows(pred, n, s->width, s->y_pred);
@@ -166,6 +180,15 @@ static void score_rows(scorer *s, const fw_design *g, const size_t *rows, size_t
     }
 }
 
+/* Score predictions of rows[0..n) of the design (y indexed like the design). */
+static void score_rows(scorer *s, const fw_design *g, const size_t *rows, size_t n,
+                       const double *pred, double *out, uint32_t *warn, char **msg)
+{
+    for (size_t i = 0; i < n; i++)
+        s->y_true[i] = g->fit.y[rows[i]];
+    score_values(s, n, pred, out, warn, msg);
+}
+
 /* ---- one candidate ------------------------------------------------------------ */
 
 typedef struct cand_job {
@@ -183,6 +206,14 @@ static void fail(fw_cand_result *cr, int rc, const fw_err *e)
     cr->message = fw_strdup(e->msg[0] ? e->msg : fw_status_name(rc));
 }
 
+static fw_model_cache *cache_for(fw_exec *x, const fw_model_type *t)
+{
+    for (size_t i = 0; i < x->n_types; i++)
+        if (fw_models[i] == t)
+            return &x->caches[i];
+    return NULL;
+}
+
 static void set_ctx(cand_job *j, fw_fit_ctx *ctx, fw_deadline *dl, gsl_rng *rng)
 {
     dl->at = j->x->c->limits.task_timeout_s > 0 ? fw_now() + j->x->c->limits.task_timeout_s : 0;
@@ -193,6 +224,7 @@ static void set_ctx(cand_job *j, fw_fit_ctx *ctx, fw_deadline *dl, gsl_rng *rng)
     ctx->split_key = fw_hash_mix(fw_hash_mix((uint64_t)(int64_t)j->t->outer,
                                              (uint64_t)(int64_t)j->t->inner),
                                  (uint64_t)(j->g->fit.n));
+    ctx->cache = cache_for(j->x, j->type);
 }
 
 static void take_fit_report(fw_cand_result *cr, const fw_fit_ctx *ctx)
@@ -252,6 +284,40 @@ static void keep_predictions(run_state *s, fw_result *r, size_t i, const double 
     memcpy(r->pred + i * n * w, pte, n * w * sizeof *pte);
 }
 
+/* Member task: fit only the member's block of trees. */
+static void member_ctx(const fw_config *c, const fw_model_type *m, const fw_pval *cfg,
+                       uint32_t member, fw_fit_ctx *ctx)
+{
+    long i = fw_param_index(m, "n_trees");
+    size_t n = i >= 0 ? (size_t)cfg[i].num : 0;
+    fw_member_range(member, n, (size_t)c->limits.member_trees, &ctx->member_lo, &ctx->member_hi);
+}
+
+/* A member's exact parts on the training rows then the test rows, as the
+ * result's predictions (rows = dataset rows: member tasks never resample). */
+static int member_parts(run_state *s, const fw_model *m, fw_result *r, fw_err *e)
+{
+    const fw_dataset *d = s->x->d;
+    size_t w = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1, W = FW_PART_WIDTH(w);
+    size_t ntr = s->g.fit.n, nte = s->g.n_eval, n = ntr + nte;
+    if (!m->type->predict_part || ntr != s->tr.n_train)
+        return fw_err_set(e, FW_EINVAL, "%s cannot be fitted in member blocks", m->type->name);
+    r->pred_rows = malloc((n ? n : 1) * sizeof *r->pred_rows);
+    r->pred = malloc((n ? n : 1) * W * sizeof *r->pred);
+    if (!r->pred_rows || !r->pred)
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    r->n_pred = (uint32_t)n;
+    r->width = (uint32_t)W;
+    for (size_t i = 0; i < ntr; i++)
+        r->pred_rows[i] = (uint32_t)s->tr.train[i];
+    for (size_t i = 0; i < nte; i++)
+        r->pred_rows[ntr + i] = (uint32_t)s->tr.test[i];
+    int rc = m->type->predict_part(m->state, &s->g.fit.X, s->g.fit.rows, ntr, r->pred, e);
+    if (!rc)
+        rc = m->type->predict_part(m->state, &s->g.fit.X, s->g.eval, nte, r->pred + ntr * W, e);
+    return rc;
+}
+
 /* Fit and score candidate i alone. */
 static int run_one(run_state *s, fw_result *r, size_t i, fw_err *e)
 {
@@ -280,11 +346,26 @@ static int run_one(run_state *s, fw_result *r, size_t i, fw_err *e)
     fw_fit_ctx ctx;
     fw_deadline dl;
     set_ctx(&j, &ctx, &dl, rng);
+    if (s->t->kind == FW_TK_MEMBER)
+        member_ctx(s->x->c, sp->model, cfg, s->t->member, &ctx);
     double t0 = fw_now();
     rc = fw_model_fit(m, &s->g.fit, &ctx, &fe);
     double t1 = fw_now();
     cr->fit_time = t1 - t0;
     take_fit_report(cr, &ctx);
+    if (s->t->kind == FW_TK_MEMBER) {
+        if (!rc)
+            rc = member_parts(s, m, r, &fe);
+        if (rc) {
+            free(cr->message);
+            cr->message = NULL;
+            fail(cr, rc, &fe);
+        }
+        cr->score_time = fw_now() - t1;
+        fw_model_free(m);
+        gsl_rng_free(rng);
+        return FW_OK;
+    }
     if (!rc)
         rc = fw_model_predict(m, &s->g.fit.X, s->g.fit.rows, s->g.fit.n, s->pred_train, &fe);
     if (!rc)
@@ -453,6 +534,101 @@ cleanup:
     free(s.sc.y_pred);
     free(s.pred_train);
     free(s.pred_test);
+    if (rc)
+        fw_result_free(r);
+    return rc;
+}
+
+/* ---- member tasks combined -------------------------------------------------- */
+
+/* Sum the members' parts and turn them into predictions (n rows x w). */
+static int combine_parts(const fw_exec *x, const fw_task *t, const fw_result *members,
+                         size_t n_members, double *pred, fw_err *e)
+{
+    const fw_dataset *d = x->d;
+    const fw_model_type *mt = x->c->spaces[t->cands[0].space].model;
+    size_t w = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1, W = FW_PART_WIDTH(w);
+    size_t n = members[0].n_pred;
+    long ti = fw_param_index(mt, "n_trees");
+    double *acc = malloc((n ? n : 1) * W * sizeof *acc);
+    if (!acc)
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    fw_part_zero(acc, n, w);
+    int rc = FW_OK;
+    for (size_t m = 0; m < n_members && !rc; m++) {
+        if (members[m].n_pred != n || members[m].width != W ||
+            memcmp(members[m].pred_rows, members[0].pred_rows, n * sizeof *members[0].pred_rows))
+            rc = fw_err_set(e, FW_EINVAL, "member %zu of task %u does not match", m, t->id);
+        else
+            rc = fw_part_add(acc, members[m].pred, n, w, e);
+    }
+    fw_model_info info = {d->task, d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 0,
+                          d->n_features, 0};
+    if (!rc)
+        rc = mt->combine(&info, acc, n, ti >= 0 ? (size_t)t->cands[0].vals[ti].num : 0, pred, e);
+    free(acc);
+    return rc;
+}
+
+int fw_exec_combine(fw_exec *x, const fw_task *t, const fw_result *members, size_t n,
+                    fw_result *r, fw_err *e)
+{
+    const fw_dataset *d = x->d;
+    if (n == 0 || t->n_cand != 1)
+        return fw_err_set(e, FW_EINVAL, "task %u: nothing to combine", t->id);
+    if (fw_result_alloc(r, 1, (uint32_t)x->c->n_metrics))
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    r->task = t->id;
+    r->key = t->key;
+    r->kind = t->kind;
+    fw_cand_result *cr = &r->c[0];
+    double t0 = fw_now();
+    for (size_t m = 0; m < n; m++) {
+        cr->fit_time += members[m].c[0].fit_time;
+        cr->n_iter += members[m].c[0].n_iter;
+        if (members[m].c[0].status != FW_RS_OK && cr->status == FW_RS_OK) {
+            cr->status = members[m].c[0].status;
+            cr->message = fw_strdup(members[m].c[0].message);
+        }
+    }
+    if (cr->status != FW_RS_OK)
+        return FW_OK;
+    task_rows tr;
+    int rc = task_rows_get(x, t, &tr, e);
+    size_t w = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1, np = members[0].n_pred;
+    size_t nte = tr.n_test, ntr = np - nte;
+    free(tr.own);
+    scorer sc = {x, w, (x->c->spaces[t->cands[0].space].model->caps & FW_CAP_PROBA) != 0,
+                 malloc((np ? np : 1) * sizeof(double)), malloc((np ? np : 1) * sizeof(double))};
+    double *pred = malloc((np ? np : 1) * w * sizeof *pred);
+    if (!rc && (!sc.y_true || !sc.y_pred || !pred || nte > np))
+        rc = fw_err_set(e, FW_ENOMEM, "out of memory");
+    fw_err ce = {0};
+    if (!rc && combine_parts(x, t, members, n, pred, &ce))
+        fail(cr, ce.code, &ce);
+    else if (!rc) {
+        for (size_t i = 0; i < np; i++)
+            sc.y_true[i] = d->y[members[0].pred_rows[i]];
+        score_values(&sc, ntr, pred, cr->train, &cr->warn, &cr->message);
+        memmove(sc.y_true, sc.y_true + ntr, nte * sizeof *sc.y_true);
+        score_values(&sc, nte, pred + ntr * w, cr->test, &cr->warn, &cr->message);
+        if (x->c->output.predictions == FW_PRED_ALL && t->context == 0 && nte) {
+            r->n_pred = (uint32_t)nte;
+            r->width = (uint32_t)w;
+            r->pred_rows = malloc(nte * sizeof *r->pred_rows);
+            r->pred = malloc(nte * w * sizeof *r->pred);
+            if (!r->pred_rows || !r->pred)
+                rc = fw_err_set(e, FW_ENOMEM, "out of memory");
+            else {
+                memcpy(r->pred_rows, members[0].pred_rows + ntr, nte * sizeof *r->pred_rows);
+                memcpy(r->pred, pred + ntr * w, nte * w * sizeof *r->pred);
+            }
+        }
+    }
+    cr->score_time = fw_now() - t0;
+    free(sc.y_true);
+    free(sc.y_pred);
+    free(pred);
     if (rc)
         fw_result_free(r);
     return rc;

@@ -108,44 +108,10 @@ int fw_metric_input_check(const char *name, const fw_metric_input *in, unsigned 
 
 /* ---- summation ------------------------------------------------------------ */
 
-/* numpy/core/src/umath/loops_utils.h.src, DOUBLE_pairwise_sum: the same
- * grouping, so that our sums round exactly as np.sum's do. */
-static double pairwise_sum(const double *a, size_t n, size_t stride)
-{
-    if (n < 8) {
-        double res = 0.;
-        for (size_t i = 0; i < n; i++)
-            res += a[i * stride];
-        return res;
-    }
-    if (n <= 128) {
-        double r[8];
-        for (size_t j = 0; j < 8; j++)
-            r[j] = a[j * stride];
-        size_t i;
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (size_t j = 0; j < 8; j++)
-                r[j] += a[(i + j) * stride];
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += a[i * stride];
-        return res;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_sum(a, n2, stride) + pairwise_sum(a + n2 * stride, n - n2, stride);
-}
-
-/* np.add.reduce hands its inner loop at most one iterator buffer (8192
- * elements) at a time and adds the chunks' pairwise sums in turn (measured:
- * numpy 1.24 agrees to the bit only with this chunking above 8192). */
+/* np.sum's order (core): our sums round exactly as scikit-learn's do. */
 double fw_metric_sum(const double *a, size_t n, size_t stride)
 {
-    enum { NPY_BUFSIZE = 8192 };
-    double res = 0.;
-    for (size_t i = 0; i < n; i += NPY_BUFSIZE)
-        res += pairwise_sum(a + i * stride, n - i < NPY_BUFSIZE ? n - i : NPY_BUFSIZE, stride);
-    return res;
+    return fw_np_sum(a, n, stride);
 }
 
 double fw_metric_average(const double *a, const double *w, size_t n, double *tmp)

@@ -6,7 +6,7 @@
  * prior is the class's share of the (weighted) training rows. Prediction is
  * the joint log-likelihood log prior - 0.5 sum log(2 pi var)
  * - 0.5 sum (x - mean)^2 / var, normalised by log-sum-exp, in the same
- * operations and summation order as scikit-learn (npsum_int.h), so
+ * operations and summation order as scikit-learn (fw_np_sum in core), so
  * probabilities agree to rounding.
  *
  * A class absent from the training rows (or of zero total weight) has prior
@@ -18,7 +18,6 @@
 
 #include "foldwise/data.h"
 #include "foldwise/model.h"
-#include "npsum_int.h"
 
 static const fw_param_spec nb_params[] = {
     {.name = "var_smoothing", .kind = FW_PARAM_REAL, .def = 1e-9, .lo = 0, .hi = INFINITY,
@@ -114,7 +113,7 @@ static void fit_class(nb_state *s, const fw_fit_data *d, size_t c, size_t *rows,
 {
     double *wc = d->w ? w : NULL;
     size_t m = class_rows(d, c, rows, wc);
-    double sw = wc ? fw_np_sum(wc, m) : (double)m;
+    double sw = wc ? fw_np_sum(wc, m, 1) : (double)m;
     /* scikit-learn skips a class whose weights sum to about zero. */
     if (m == 0 || (wc && fabs(sw) <= 1e-8))
         return;
@@ -131,7 +130,7 @@ static void finish_fit(nb_state *s)
     for (size_t c = 0; c < k; c++)
         if (s->count[c] > 0 && counts)
             counts[present++] = s->count[c];
-    double total = counts ? fw_np_sum(counts, present) : 0;
+    double total = counts ? fw_np_sum(counts, present, 1) : 0;
     free(counts);
     double *tmp = malloc((s->p + 1) * sizeof *tmp);
     for (size_t c = 0; c < k; c++) {
@@ -141,7 +140,7 @@ static void finish_fit(nb_state *s)
         s->log_prior[c] = s->count[c] > 0 ? log(s->count[c] / total) : -INFINITY;
         for (size_t j = 0; tmp && j < s->p; j++)
             tmp[j] = log(NB_TWO_PI * v[j]);
-        s->log_norm[c] = tmp ? -0.5 * fw_np_sum(tmp, s->p) : NAN;
+        s->log_norm[c] = tmp ? -0.5 * fw_np_sum(tmp, s->p, 1) : NAN;
     }
     free(tmp);
 }
@@ -219,7 +218,7 @@ static int nb_predict(const void *state, const fw_matrix *X, const size_t *rows,
                 double d = x[j] - mu[j];
                 t[j] = d * d / v[j];
             }
-            jll[c] = s->log_prior[c] + (s->log_norm[c] - 0.5 * fw_np_sum(t, p));
+            jll[c] = s->log_prior[c] + (s->log_norm[c] - 0.5 * fw_np_sum(t, p, 1));
         }
         normalise(s, jll, out + i * k);
     }

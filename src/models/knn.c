@@ -28,7 +28,6 @@
 
 #include "foldwise/data.h"
 #include "foldwise/model.h"
-#include "npsum_int.h"
 
 #define KNN_CHUNK 256 /* scikit-learn's pairwise_dist_chunk_size */
 
@@ -331,7 +330,7 @@ static void vote(const knn_state *s, const long *nb, const double *wt, double *t
     for (size_t c = 0; c < s->n_classes; c++)
         if (s->present[c])
             tmp[m++] = out[c];
-    double norm = fw_np_sum(tmp, m);
+    double norm = fw_np_sum(tmp, m, 1);
     norm = norm == 0.0 ? 1.0 : norm;
     for (size_t c = 0; c < s->n_classes; c++)
         out[c] /= norm;
@@ -343,9 +342,9 @@ static double regress(const knn_state *s, const long *nb, const double *wt, doub
     for (size_t t = 0; t < k; t++)
         tmp[t] = s->weights == W_UNIFORM ? s->y[nb[t]] : s->y[nb[t]] * wt[t];
     if (s->weights == W_UNIFORM)
-        return fw_np_sum(tmp, k) / (double)k;
-    double num = fw_np_sum(tmp, k);
-    return num / fw_np_sum(wt, k);
+        return fw_np_sum(tmp, k, 1) / (double)k;
+    double num = fw_np_sum(tmp, k, 1);
+    return num / fw_np_sum(wt, k, 1);
 }
 
 static int knn_predict(const void *state, const fw_matrix *X, const size_t *rows, size_t n,

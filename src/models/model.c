@@ -125,3 +125,92 @@ void fw_class_weights_balanced(const double *y, const size_t *rows, size_t n,
     for (size_t c = 0; c < n_classes; c++)
         out[c] = out[c] > 0 ? (double)n / ((double)present * out[c]) : 0.0;
 }
+
+/* ---- member parts ------------------------------------------------------ */
+
+void fw_part_encode(double *row, int q, const int64_t *s, size_t w)
+{
+    row[0] = (double)q;
+    for (size_t c = 0; c < w; c++) {
+        /* lo = s mod 2^32, hi = floor(s / 2^32): exact for every int64. */
+        uint64_t lo = (uint64_t)s[c] & 0xffffffffu;
+        int64_t hi = (s[c] - (int64_t)lo) / 4294967296LL;
+        row[1 + 2 * c] = (double)hi;
+        row[2 + 2 * c] = (double)lo;
+    }
+}
+
+int fw_part_decode(const double *row, size_t w, int *q, int64_t *s)
+{
+    double qd = row[0];
+    if (!(qd == floor(qd) && fabs(qd) <= 4096))
+        return FW_EINVAL;
+    *q = (int)qd;
+    for (size_t c = 0; c < w; c++) {
+        double hi = row[1 + 2 * c], lo = row[2 + 2 * c];
+        if (!(hi == floor(hi) && hi >= -2147483648.0 && hi < 2147483648.0 && lo == floor(lo) &&
+              lo >= 0 && lo < 4294967296.0))
+            return FW_EINVAL;
+        s[c] = (int64_t)hi * 4294967296LL + (int64_t)lo;
+    }
+    return FW_OK;
+}
+
+void fw_part_zero(double *part, size_t n, size_t w)
+{
+    memset(part, 0, n * FW_PART_WIDTH(w) * sizeof *part);
+}
+
+static int part_all_zero(const int64_t *s, size_t w)
+{
+    for (size_t c = 0; c < w; c++)
+        if (s[c])
+            return 0;
+    return 1;
+}
+
+int fw_part_add(double *acc, const double *part, size_t n, size_t w, fw_err *e)
+{
+    int64_t stack_a[16], stack_b[16];
+    int64_t *a = w <= 16 ? stack_a : malloc(2 * w * sizeof *a);
+    if (!a)
+        return fw_err_set(e, FW_ENOMEM, "out of memory adding member parts");
+    int64_t *b = w <= 16 ? stack_b : a + w;
+    int rc = FW_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        double *ra = acc + i * FW_PART_WIDTH(w);
+        const double *rb = part + i * FW_PART_WIDTH(w);
+        int qa, qb;
+        if (fw_part_decode(ra, w, &qa, a) || fw_part_decode(rb, w, &qb, b)) {
+            rc = fw_err_set(e, FW_EINVAL, "member part row %zu is malformed", i);
+            break;
+        }
+        if (part_all_zero(b, w))
+            continue;
+        if (part_all_zero(a, w))
+            qa = qb;
+        if (qa != qb) {
+            rc = fw_err_set(e, FW_EINVAL, "member parts of row %zu have different scales "
+                            "(2^%d and 2^%d): were they fitted on the same rows?", i, qa, qb);
+            break;
+        }
+        for (size_t c = 0; c < w; c++)
+            if (__builtin_add_overflow(a[c], b[c], &a[c]))
+                rc = fw_err_set(e, FW_EINVAL, "member parts of row %zu overflow", i);
+        fw_part_encode(ra, qa, a, w);
+    }
+    if (a != stack_a)
+        free(a);
+    return rc;
+}
+
+/* ---- per-worker cache -------------------------------------------------- */
+
+void fw_model_cache_clear(fw_model_cache *c)
+{
+    if (!c)
+        return;
+    if (c->entry && c->free_entry)
+        c->free_entry(c->entry);
+    memset(c, 0, sizeof *c);
+}

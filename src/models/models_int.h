@@ -12,5 +12,10 @@ extern const fw_model_type fw_model_lasso;
 extern const fw_model_type fw_model_elastic_net;
 extern const fw_model_type fw_model_gaussian_nb;
 extern const fw_model_type fw_model_knn;
+extern const fw_model_type fw_model_tree;
+extern const fw_model_type fw_model_random_forest;
+extern const fw_model_type fw_model_extra_trees;
+extern const fw_model_type fw_model_logreg;
+extern const fw_model_type fw_model_linear_svm;
 
 #endif

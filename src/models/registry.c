@@ -11,5 +11,10 @@ const fw_model_type *const fw_models[] = {
     &fw_model_gaussian_nb,
     &fw_model_knn,
     &fw_model_test_fail,
+    &fw_model_tree,
+    &fw_model_random_forest,
+    &fw_model_extra_trees,
+    &fw_model_logreg,
+    &fw_model_linear_svm,
     NULL,
 };

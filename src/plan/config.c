@@ -24,6 +24,7 @@ void fw_config_init(fw_config *c)
     c->output.progress_s = 10;
     c->output.predictions = FW_PRED_BEST;
     c->limits.task_timeout_s = 600;
+    c->limits.member_trees = FW_MEMBER_BLOCK;
 }
 
 static void free_list(char **l, size_t n)

@@ -60,9 +60,12 @@ static uint64_t task_key(const fw_plan *p, const fw_task *t)
     return v;
 }
 
-/* Add a task for candidates ids[0..n) of context x on (outer, inner). */
-static int add_task(fw_plan *p, int kind, int context, int outer, int inner, const size_t *ids,
-                    size_t n, fw_err *e)
+/* Add a task for candidates ids[0..n) of context x on (outer, inner);
+ * member >= 0 makes it a member task of the fit task `parent` (which is
+ * itself added with member = -2: waiting, not queued). *id receives the
+ * new task's id when id is not NULL. */
+static int add_task_ex(fw_plan *p, int kind, int context, int outer, int inner, const size_t *ids,
+                       size_t n, long member, uint32_t parent, uint32_t *id, fw_err *e)
 {
     if (p->n_tasks == p->cap_tasks) {
         size_t cap = p->cap_tasks ? p->cap_tasks * 2 : 256;
@@ -74,6 +77,7 @@ static int add_task(fw_plan *p, int kind, int context, int outer, int inner, con
     }
     ptask *pt = &p->tasks[p->n_tasks];
     memset(pt, 0, sizeof *pt);
+    pt->parent = member >= 0 ? parent : UINT32_MAX;
     fw_task *t = &pt->t;
     t->id = (uint32_t)p->n_tasks;
     t->kind = (uint8_t)kind;
@@ -95,12 +99,71 @@ static int add_task(fw_plan *p, int kind, int context, int outer, int inner, con
         memcpy(v, fc->vals, np * sizeof *v);
         t->cands[i] = (fw_task_cand){(uint32_t)fc->space, (uint32_t)ids[i], fc->resource, v};
     }
+    if (member >= 0)
+        t->member = (uint32_t)member;
     t->key = task_key(p, t);
     p->n_tasks++;
-    idq *q = kind == FW_TK_FIT ? &p->ready[t->cands[0].space] : &p->follow;
+    if (id)
+        *id = t->id;
+    if (member == -2) {
+        pt->state = 3;
+        return FW_OK;
+    }
+    idq *q = kind == FW_TK_FIT || kind == FW_TK_MEMBER ? &p->ready[t->cands[0].space]
+                                                       : &p->follow;
     if (idq_push(q, t->id))
         return fw_err_set(e, FW_ENOMEM, "out of memory");
     return FW_OK;
+}
+
+static int add_task(fw_plan *p, int kind, int context, int outer, int inner, const size_t *ids,
+                    size_t n, fw_err *e)
+{
+    return add_task_ex(p, kind, context, outer, inner, ids, n, -1, 0, NULL, e);
+}
+
+void fw_member_range(size_t member, size_t n_trees, size_t block, size_t *lo, size_t *hi)
+{
+    *lo = member * block;
+    *hi = *lo + block;
+    /* The last block takes the remainder (so no block is tiny). */
+    if (*hi + block > n_trees)
+        *hi = n_trees;
+}
+
+/* Number of member blocks for a batch, or 0 when it is fitted whole. */
+static size_t member_blocks(const fw_plan *p, const fw_cand *const *batch, size_t nb)
+{
+    const fw_model_type *m = p->c->spaces[batch[0]->space].model;
+    if (nb != 1 || !(m->caps & FW_CAP_MEMBERS) || p->c->prep.resample != FW_RESAMPLE_NONE)
+        return 0;
+    long i = fw_param_index(m, "n_trees");
+    if (i < 0 || batch[0]->vals[i].choice >= 0)
+        return 0;
+    size_t n = (size_t)batch[0]->vals[i].num, b = (size_t)p->c->limits.member_trees;
+    return b > 0 && n >= 2 * b ? n / b : 0;
+}
+
+/* One fit task for a batch on one split, or a waiting fit task and its
+ * member tasks. */
+static int add_fit(fw_plan *p, size_t xi, int outer, int inner, const size_t *ids, size_t n,
+                   fw_err *e)
+{
+    const fw_cand *first = fw_search_cand(p->ctx[xi].search, ids[0]);
+    size_t blocks = member_blocks(p, &first, n);
+    if (!blocks)
+        return add_task(p, FW_TK_FIT, (int)xi, outer, inner, ids, n, e);
+    uint32_t fit;
+    int rc = add_task_ex(p, FW_TK_FIT, (int)xi, outer, inner, ids, n, -2, 0, &fit, e);
+    if (rc)
+        return rc;
+    p->tasks[fit].waiting = p->tasks[fit].n_members = (uint32_t)blocks;
+    p->tasks[fit].members = calloc(blocks, sizeof(fw_result));
+    if (!p->tasks[fit].members)
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    for (size_t b = 0; b < blocks && !rc; b++)
+        rc = add_task_ex(p, FW_TK_MEMBER, (int)xi, outer, inner, ids, n, (long)b, fit, NULL, e);
+    return rc;
 }
 
 /* Same space, same resource, same values except the model's path param. */
@@ -122,38 +185,46 @@ static int same_batch(const fw_plan *p, const fw_cand *a, const fw_cand *b)
 }
 
 /* Plan fit tasks for new candidates [first, first + n) of context xi:
- * batches of path-sharing candidates, one task per batch and split. */
+ * batches of path-sharing candidates, one task per batch and split. Tasks
+ * are created split by split, so that a worker taking tasks in order meets
+ * the same training rows again and reuses what its models cached. */
 static int plan_candidates(fw_plan *p, size_t xi, size_t first, size_t n, fw_err *e)
 {
     pctx *x = &p->ctx[xi];
     unsigned char *used = calloc(n ? n : 1, 1);
-    size_t *batch = malloc(MAX_BATCH * sizeof *batch);
+    size_t *batch = malloc((n ? n : 1) * sizeof *batch), *start = malloc((n + 1) * sizeof *start);
+    size_t nbatches = 0, nb = 0;
     int rc = FW_OK;
-    if (!used || !batch) {
-        free(used);
-        free(batch);
+    if (!used || !batch || !start) {
+        free(used), free(batch), free(start);
         return fw_err_set(e, FW_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < n && !rc; i++) {
+    /* Group the candidates into batches: batch b is batch[start[b]..start[b+1]). */
+    for (size_t i = 0; i < n; i++) {
         if (used[i])
             continue;
         const fw_cand *a = fw_search_cand(x->search, first + i);
-        size_t nb = 0;
+        size_t size = 1;
+        start[nbatches++] = nb;
         batch[nb++] = first + i;
         used[i] = 1;
         int path = (p->c->spaces[a->space].model->caps & FW_CAP_PATH) != 0;
-        for (size_t j = i + 1; path && j < n && nb < MAX_BATCH; j++) {
+        for (size_t j = i + 1; path && j < n && size < MAX_BATCH; j++) {
             if (!used[j] && same_batch(p, a, fw_search_cand(x->search, first + j))) {
                 batch[nb++] = first + j;
                 used[j] = 1;
+                size++;
             }
         }
-        for (size_t s = 0; s < x->splits->n_folds && !rc; s++)
-            rc = add_task(p, FW_TK_FIT, (int)xi, x->outer < 0 ? (int)s : x->outer,
-                          x->outer < 0 ? -1 : (int)s, batch, nb, e);
     }
+    start[nbatches] = nb;
+    for (size_t s = 0; s < x->splits->n_folds && !rc; s++)
+        for (size_t b = 0; b < nbatches && !rc; b++)
+            rc = add_fit(p, xi, x->outer < 0 ? (int)s : x->outer, x->outer < 0 ? -1 : (int)s,
+                         batch + start[b], start[b + 1] - start[b], e);
     free(used);
     free(batch);
+    free(start);
     return rc;
 }
 
@@ -313,6 +384,9 @@ void fw_plan_free(fw_plan *p)
     }
     free(p->ctx);
     for (size_t i = 0; i < p->n_tasks; i++) {
+        for (uint32_t m = 0; p->tasks[i].members && m < p->tasks[i].n_members; m++)
+            fw_result_free(&p->tasks[i].members[m]);
+        free(p->tasks[i].members);
         for (uint32_t k = 0; k < p->tasks[i].t.n_cand; k++)
             free((void *)p->tasks[i].t.cands[k].vals);
         free(p->tasks[i].t.cands);
@@ -322,6 +396,7 @@ void fw_plan_free(fw_plan *p)
         free(p->ready[s].id);
     free(p->ready);
     free(p->follow.id);
+    free(p->combine.id);
     free(p->space_time);
     free(p->space_fits);
     free(p->gibs);
@@ -407,8 +482,22 @@ void fw_plan_requeue(fw_plan *p, uint32_t id)
     ptask *t = &p->tasks[id];
     t->state = 0;
     p->running--;
-    idq *q = t->t.kind == FW_TK_FIT ? &p->ready[t->t.cands[0].space] : &p->follow;
+    idq *q = t->t.kind == FW_TK_FIT && t->members ? &p->combine
+             : t->t.kind == FW_TK_FIT || t->t.kind == FW_TK_MEMBER ? &p->ready[t->t.cands[0].space]
+                                                                     : &p->follow;
     idq_push(q, id);
+}
+
+const fw_task *fw_plan_next_combine(fw_plan *p, const fw_result **members, size_t *n)
+{
+    if (!p->combine.n)
+        return NULL;
+    ptask *t = &p->tasks[idq_pop(&p->combine)];
+    t->state = 1;
+    p->running++;
+    *members = t->members;
+    *n = t->n_members;
+    return &t->t;
 }
 
 /* ---- results ------------------------------------------------------------------------ */
@@ -505,11 +594,24 @@ int fw_plan_complete(fw_plan *p, const fw_result *r, fw_err *e)
     pt->state = 2;
     p->done++;
     int rc = FW_OK;
-    if (r->n_pred && (rc = keep_prediction(p, r, e)))
+    if (r->n_pred && t->kind != FW_TK_MEMBER && (rc = keep_prediction(p, r, e)))
         return rc;
     switch (t->kind) {
     case FW_TK_FIT:
-        return complete_fit(p, t, r, e);
+        rc = complete_fit(p, t, r, e);
+        for (uint32_t m = 0; pt->members && m < pt->n_members; m++)
+            fw_result_free(&pt->members[m]);
+        free(pt->members);
+        pt->members = NULL;
+        return rc;
+    case FW_TK_MEMBER: {
+        ptask *fit = &p->tasks[pt->parent];
+        if ((rc = keep_result(r, &fit->members[t->member], e)))
+            return rc;
+        if (--fit->waiting == 0 && idq_push(&p->combine, fit->t.id))
+            return fw_err_set(e, FW_ENOMEM, "out of memory");
+        return FW_OK;
+    }
     case FW_TK_OUTER: {
         fw_outer_result *o = &p->outer[t->outer];
         o->status = r->c[0].status;

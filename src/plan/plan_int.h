@@ -29,7 +29,12 @@ typedef struct pctx {
 
 typedef struct ptask {
     fw_task t;
-    int state;              /* 0 ready, 1 handed out, 2 done            */
+    int state;              /* 0 ready, 1 handed out, 2 done, 3 waiting
+                               for its member tasks                     */
+    uint32_t parent;        /* member task: its fit task, else UINT32_MAX */
+    uint32_t waiting;       /* fit task: member tasks not done yet       */
+    uint32_t n_members;
+    fw_result *members;     /* fit task: its members' results            */
 } ptask;
 
 typedef struct idq {        /* FIFO of task ids                          */
@@ -50,6 +55,7 @@ struct fw_plan {
     size_t n_tasks, cap_tasks;
     idq *ready;             /* one queue per space                       */
     idq follow;             /* follow-up tasks go first                  */
+    idq combine;            /* fit tasks whose members are all done      */
     double *space_time;     /* sum of fit times per space                */
     size_t *space_fits;
     size_t done, failed_fits, running, resumed;

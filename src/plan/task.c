@@ -31,24 +31,6 @@ uint64_t fw_fit_key(const fw_config *c, const fw_space *sp, const fw_task *t,
     return v;
 }
 
-/* ---- a tiny reader over a byte buffer ----------------------------------- */
-
-typedef struct rd {
-    const unsigned char *p, *end;
-    int bad;
-} rd;
-
-static void get(rd *r, void *dst, size_t n)
-{
-    if (r->bad || (size_t)(r->end - r->p) < n) {
-        r->bad = 1;
-        memset(dst, 0, n);
-        return;
-    }
-    memcpy(dst, r->p, n);
-    r->p += n;
-}
-
 #define PUT(sb, v) fw_sb_appendn((sb), (const char *)&(v), sizeof(v))
 
 void fw_task_pack(const fw_task *t, const fw_config *c, fw_sb *out)
@@ -74,17 +56,18 @@ void fw_task_pack(const fw_task *t, const fw_config *c, fw_sb *out)
 
 int fw_task_unpack(const void *buf, size_t n, const fw_config *c, fw_task *t, fw_err *e)
 {
-    rd r = {buf, (const unsigned char *)buf + n, 0};
+    fw_reader r;
+    fw_reader_init(&r, buf, n);
     memset(t, 0, sizeof *t);
-    get(&r, &t->id, sizeof t->id);
-    get(&r, &t->kind, sizeof t->kind);
-    get(&r, &t->context, sizeof t->context);
-    get(&r, &t->outer, sizeof t->outer);
-    get(&r, &t->inner, sizeof t->inner);
-    get(&r, &t->train_frac, sizeof t->train_frac);
-    get(&r, &t->member, sizeof t->member);
-    get(&r, &t->key, sizeof t->key);
-    get(&r, &t->n_cand, sizeof t->n_cand);
+    fw_get(&r, &t->id, sizeof t->id);
+    fw_get(&r, &t->kind, sizeof t->kind);
+    fw_get(&r, &t->context, sizeof t->context);
+    fw_get(&r, &t->outer, sizeof t->outer);
+    fw_get(&r, &t->inner, sizeof t->inner);
+    fw_get(&r, &t->train_frac, sizeof t->train_frac);
+    fw_get(&r, &t->member, sizeof t->member);
+    fw_get(&r, &t->key, sizeof t->key);
+    fw_get(&r, &t->n_cand, sizeof t->n_cand);
     if (r.bad || t->n_cand > n)
         return fw_err_set(e, FW_EINVAL, "damaged task message");
     t->cands = calloc(t->n_cand ? t->n_cand : 1, sizeof *t->cands);
@@ -92,19 +75,19 @@ int fw_task_unpack(const void *buf, size_t n, const fw_config *c, fw_task *t, fw
         return fw_err_set(e, FW_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < t->n_cand && !r.bad; i++) {
         fw_task_cand *k = &t->cands[i];
-        get(&r, &k->space, sizeof k->space);
-        get(&r, &k->cand, sizeof k->cand);
-        get(&r, &k->resource, sizeof k->resource);
+        fw_get(&r, &k->space, sizeof k->space);
+        fw_get(&r, &k->cand, sizeof k->cand);
+        fw_get(&r, &k->resource, sizeof k->resource);
         if (r.bad || k->space >= c->n_spaces)
             break;
         size_t np = c->spaces[k->space].model->n_params;
         fw_pval *v = malloc((np ? np : 1) * sizeof *v);
         if (!v)
             return fw_err_set(e, FW_ENOMEM, "out of memory");
-        get(&r, v, np * sizeof *v);
+        fw_get(&r, v, np * sizeof *v);
         k->vals = v;
     }
-    if (r.bad || r.p != r.end) {
+    if (r.bad || fw_reader_left(&r) != 0) {
         fw_task_unpacked_free(t);
         return fw_err_set(e, FW_EINVAL, "damaged task message");
     }
@@ -190,28 +173,28 @@ void fw_result_pack(const fw_result *r, fw_sb *out)
     fw_sb_appendn(out, r->model, r->model_len);
 }
 
-static int unpack_cands(rd *r, fw_result *res)
+static int unpack_cands(fw_reader *r, fw_result *res)
 {
     for (uint32_t i = 0; i < res->n_cand && !r->bad; i++) {
         fw_cand_result *c = &res->c[i];
         int32_t st;
-        get(r, &st, sizeof st);
+        fw_get(r, &st, sizeof st);
         c->status = st;
-        get(r, c->test, res->n_metrics * sizeof(double));
-        get(r, c->train, res->n_metrics * sizeof(double));
-        get(r, &c->fit_time, sizeof c->fit_time);
-        get(r, &c->score_time, sizeof c->score_time);
-        get(r, &c->n_iter, sizeof c->n_iter);
-        get(r, &c->converged, sizeof c->converged);
-        get(r, &c->warn, sizeof c->warn);
+        fw_get(r, c->test, res->n_metrics * sizeof(double));
+        fw_get(r, c->train, res->n_metrics * sizeof(double));
+        fw_get(r, &c->fit_time, sizeof c->fit_time);
+        fw_get(r, &c->score_time, sizeof c->score_time);
+        fw_get(r, &c->n_iter, sizeof c->n_iter);
+        fw_get(r, &c->converged, sizeof c->converged);
+        fw_get(r, &c->warn, sizeof c->warn);
         uint32_t ml;
-        get(r, &ml, sizeof ml);
-        if (r->bad || ml > (size_t)(r->end - r->p))
+        fw_get(r, &ml, sizeof ml);
+        if (r->bad || ml > fw_reader_left(r))
             return -1;
         if (ml) {
             if (!(c->message = malloc(ml + 1)))
                 return -1;
-            get(r, c->message, ml);
+            fw_get(r, c->message, ml);
             c->message[ml] = '\0';
         }
     }
@@ -220,16 +203,17 @@ static int unpack_cands(rd *r, fw_result *res)
 
 int fw_result_unpack(const void *buf, size_t n, fw_result *res, fw_err *e)
 {
-    rd r = {buf, (const unsigned char *)buf + n, 0};
+    fw_reader r;
+    fw_reader_init(&r, buf, n);
     uint32_t task, n_cand, n_metrics;
     uint64_t key;
     uint8_t kind;
     memset(res, 0, sizeof *res);
-    get(&r, &task, sizeof task);
-    get(&r, &key, sizeof key);
-    get(&r, &kind, sizeof kind);
-    get(&r, &n_cand, sizeof n_cand);
-    get(&r, &n_metrics, sizeof n_metrics);
+    fw_get(&r, &task, sizeof task);
+    fw_get(&r, &key, sizeof key);
+    fw_get(&r, &kind, sizeof kind);
+    fw_get(&r, &n_cand, sizeof n_cand);
+    fw_get(&r, &n_metrics, sizeof n_metrics);
     if (r.bad || n_cand > n || n_metrics > 4096)
         return fw_err_set(e, FW_EINVAL, "damaged result record");
     if (fw_result_alloc(res, n_cand, n_metrics))
@@ -239,8 +223,8 @@ int fw_result_unpack(const void *buf, size_t n, fw_result *res, fw_err *e)
     res->kind = kind;
     if (unpack_cands(&r, res))
         goto bad;
-    get(&r, &res->n_pred, sizeof res->n_pred);
-    get(&r, &res->width, sizeof res->width);
+    fw_get(&r, &res->n_pred, sizeof res->n_pred);
+    fw_get(&r, &res->width, sizeof res->width);
     size_t np = res->n_pred, nv = (size_t)n_cand * res->n_pred * res->width;
     if (r.bad || np > n || nv > n)
         goto bad;
@@ -249,20 +233,20 @@ int fw_result_unpack(const void *buf, size_t n, fw_result *res, fw_err *e)
         res->pred = malloc((nv ? nv : 1) * sizeof *res->pred);
         if (!res->pred_rows || !res->pred)
             goto bad;
-        get(&r, res->pred_rows, np * sizeof *res->pred_rows);
-        get(&r, res->pred, nv * sizeof *res->pred);
+        fw_get(&r, res->pred_rows, np * sizeof *res->pred_rows);
+        fw_get(&r, res->pred, nv * sizeof *res->pred);
     }
     uint64_t ml;
-    get(&r, &ml, sizeof ml);
-    if (r.bad || ml > (uint64_t)(r.end - r.p))
+    fw_get(&r, &ml, sizeof ml);
+    if (r.bad || ml > fw_reader_left(&r))
         goto bad;
     if (ml) {
         if (!(res->model = malloc(ml)))
             goto bad;
-        get(&r, res->model, ml);
+        fw_get(&r, res->model, ml);
         res->model_len = ml;
     }
-    if (!r.bad && r.p == r.end)
+    if (!r.bad && fw_reader_left(&r) == 0)
         return FW_OK;
 bad:
     fw_result_free(res);

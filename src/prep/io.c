@@ -17,30 +17,21 @@
 #define PREP_MAGIC "FWPREP"
 #define PREP_VERSION 1u
 
-static void put(fw_sb *b, const void *p, size_t n) { fw_sb_appendn(b, (const char *)p, n); }
-static void put_u64(fw_sb *b, uint64_t v) { put(b, &v, sizeof v); }
-static void put_f64(fw_sb *b, double v) { put(b, &v, sizeof v); }
-
-static void put_str(fw_sb *b, const char *s)
-{
-    put_u64(b, strlen(s));
-    put(b, s, strlen(s));
-}
 
 static void put_col(fw_sb *b, const fw_prep_col *c)
 {
-    put_str(b, c->name);
-    put_u64(b, (uint64_t)c->categorical);
-    put_u64(b, c->hint);
-    put_f64(b, c->fill);
-    put_f64(b, c->a);
-    put_f64(b, c->b);
-    put_u64(b, c->n_levels);
+    fw_put_str(b, c->name);
+    fw_put_u64(b, (uint64_t)c->categorical);
+    fw_put_u64(b, c->hint);
+    fw_put_f64(b, c->fill);
+    fw_put_f64(b, c->a);
+    fw_put_f64(b, c->b);
+    fw_put_u64(b, c->n_levels);
     for (size_t l = 0; l < c->n_levels; l++)
-        put_str(b, c->levels[l]);
-    put_u64(b, c->slot != NULL);
+        fw_put_str(b, c->levels[l]);
+    fw_put_u64(b, c->slot != NULL);
     for (size_t l = 0; c->slot && l < c->n_levels; l++)
-        put_u64(b, (uint64_t)(int64_t)c->slot[l]);
+        fw_put_u64(b, (uint64_t)(int64_t)c->slot[l]);
 }
 
 int fw_prep_save(const fw_prep *p, fw_sb *out, fw_err *e)
@@ -48,10 +39,10 @@ int fw_prep_save(const fw_prep *p, fw_sb *out, fw_err *e)
     uint16_t version = PREP_VERSION;
     int32_t spec[5] = {p->spec.impute, p->spec.scale, p->spec.encode, p->spec.resample,
                        p->spec.smote_k};
-    put(out, PREP_MAGIC, 6);
-    put(out, &version, sizeof version);
-    put(out, spec, sizeof spec);
-    put_u64(out, p->n_cols);
+    fw_sb_appendn(out, PREP_MAGIC, 6);
+    fw_sb_appendn(out, (const char *)&version, sizeof version);
+    fw_sb_appendn(out, (const char *)spec, sizeof spec);
+    fw_put_u64(out, p->n_cols);
     for (size_t j = 0; j < p->n_cols; j++)
         put_col(out, &p->cols[j]);
     if (out->oom)
@@ -59,58 +50,20 @@ int fw_prep_save(const fw_prep *p, fw_sb *out, fw_err *e)
     return FW_OK;
 }
 
-typedef struct reader {
-    const unsigned char *p;
-    size_t left;
-    int bad;
-} reader;
-
-static void get(reader *r, void *dst, size_t n)
-{
-    if (r->bad || n > r->left) {
-        r->bad = 1;
-        memset(dst, 0, n);
-        return;
-    }
-    memcpy(dst, r->p, n);
-    r->p += n;
-    r->left -= n;
-}
-
-static uint64_t get_u64(reader *r)
-{
-    uint64_t v;
-    get(r, &v, sizeof v);
-    return v;
-}
-
-static double get_f64(reader *r)
-{
-    double v;
-    get(r, &v, sizeof v);
-    return v;
-}
-
 /* A count of items each at least `min_bytes` long: more than the bytes
  * left can hold means damage. */
-static size_t get_count(reader *r, size_t min_bytes)
+static size_t get_count(fw_reader *r, size_t min_bytes)
 {
-    uint64_t n = get_u64(r);
-    if (n > r->left / min_bytes)
-        r->bad = 1;
-    return r->bad ? 0 : (size_t)n;
+    uint64_t n = fw_get_u64(r);
+    return fw_get_fits(r, (size_t)n, min_bytes) ? (size_t)n : 0;
 }
 
-static char *get_str(reader *r)
+/* Names and levels are never NULL here: a NULL is damage. */
+static char *get_str(fw_reader *r)
 {
-    size_t n = get_count(r, 1);
-    char *s = r->bad ? NULL : malloc(n + 1);
-    if (!s) {
+    char *s = fw_get_str(r);
+    if (!s)
         r->bad = 1;
-        return NULL;
-    }
-    get(r, s, n);
-    s[n] = '\0';
     return s;
 }
 
@@ -134,14 +87,14 @@ static int col_valid(fw_prep_col *c, int encode)
     return 1;
 }
 
-static void get_col(reader *r, fw_prep_col *c)
+static void get_col(fw_reader *r, fw_prep_col *c)
 {
     c->name = get_str(r);
-    c->categorical = get_u64(r) != 0;
-    c->hint = (size_t)get_u64(r);
-    c->fill = get_f64(r);
-    c->a = get_f64(r);
-    c->b = get_f64(r);
+    c->categorical = fw_get_u64(r) != 0;
+    c->hint = (size_t)fw_get_u64(r);
+    c->fill = fw_get_f64(r);
+    c->a = fw_get_f64(r);
+    c->b = fw_get_f64(r);
     c->n_levels = get_count(r, sizeof(uint64_t));
     c->levels = calloc(c->n_levels ? c->n_levels : 1, sizeof *c->levels);
     if (!c->levels) {
@@ -151,15 +104,15 @@ static void get_col(reader *r, fw_prep_col *c)
     }
     for (size_t l = 0; l < c->n_levels && !r->bad; l++)
         c->levels[l] = get_str(r);
-    if (get_u64(r) == 0 || r->bad)
+    if (fw_get_u64(r) == 0 || r->bad)
         return;
-    if (c->n_levels > r->left / sizeof(uint64_t) ||
+    if (c->n_levels > fw_reader_left(r) / sizeof(uint64_t) ||
         !(c->slot = malloc((c->n_levels ? c->n_levels : 1) * sizeof *c->slot))) {
         r->bad = 1;
         return;
     }
     for (size_t l = 0; l < c->n_levels; l++)
-        c->slot[l] = (long)(int64_t)get_u64(r);
+        c->slot[l] = (long)(int64_t)fw_get_u64(r);
 }
 
 static int spec_valid(const int32_t *s)
@@ -171,14 +124,15 @@ static int spec_valid(const int32_t *s)
 
 int fw_prep_load(const void *buf, size_t n, fw_prep **out, fw_err *e)
 {
-    reader r = {buf, n, 0};
+    fw_reader r;
+    fw_reader_init(&r, buf, n);
     char magic[6];
     uint16_t version;
     int32_t spec[5];
     *out = NULL;
-    get(&r, magic, sizeof magic);
-    get(&r, &version, sizeof version);
-    get(&r, spec, sizeof spec);
+    fw_get(&r, magic, sizeof magic);
+    fw_get(&r, &version, sizeof version);
+    fw_get(&r, spec, sizeof spec);
     if (r.bad || memcmp(magic, PREP_MAGIC, 6) != 0)
         return fw_err_set(e, FW_EINVAL, "saved preprocessing is damaged (bad header)");
     if (version != PREP_VERSION)
@@ -198,7 +152,7 @@ int fw_prep_load(const void *buf, size_t n, fw_prep **out, fw_err *e)
         get_col(&r, &p->cols[j]);
         r.bad |= !r.bad && !col_valid(&p->cols[j], p->spec.encode);
     }
-    r.bad |= r.left != 0;
+    r.bad |= fw_reader_left(&r) != 0;
     int rc = r.bad ? fw_err_set(e, FW_EINVAL, "saved preprocessing is truncated or damaged")
                    : fw_prep_name_outputs(p, e);
     if (rc) {

@@ -172,7 +172,7 @@ static int collect_outer(fw_plan *p, const fw_config *c, fw_results *r)
         x->status = o[i].status;
         if (!(x->test = dup_doubles(o[i].test, c->n_metrics)))
             return FW_ENOMEM;
-        if (o[i].status < 0)
+        if (o[i].status != FW_RS_OK) /* a failed split's scores were never set */
             for (size_t m = 0; m < c->n_metrics; m++)
                 x->test[m] = NAN;
         if (o[i].vals) {

@@ -57,6 +57,30 @@ static int replay(coord *k, fw_err *e)
         }
         for (size_t i = 0; i < n; i++)
             fw_plan_requeue(k->plan, defer[i]);
+        /* Fits combined from members: from the journal when it has them,
+         * otherwise left for the scheduler to combine. */
+        const fw_result *members;
+        size_t nm, nd = 0;
+        while (!rc && (t = fw_plan_next_combine(k->plan, &members, &nm))) {
+            const void *p;
+            size_t len;
+            if (!fw_journal_lookup(k->journal, t->key, &p, &len)) {
+                defer[nd++] = t->id; /* at most n_tasks ids: cap is enough below */
+                if (nd == cap)
+                    break;
+                continue;
+            }
+            fw_result r;
+            if ((rc = fw_result_unpack(p, len, &r, e)))
+                break;
+            r.task = t->id;
+            rc = fw_plan_complete(k->plan, &r, e);
+            fw_result_free(&r);
+            fw_plan_mark_resumed(k->plan);
+            progress = 1;
+        }
+        for (size_t i = 0; i < nd; i++)
+            fw_plan_requeue(k->plan, defer[i]);
     }
     free(defer);
     return rc;
@@ -173,6 +197,22 @@ int coord_flush(coord *k, fw_err *e)
     }
     k->n_pending = 0;
     k->pending_bytes = 0;
+    return rc;
+}
+
+int coord_combine(coord *k, fw_exec *x, fw_err *e)
+{
+    const fw_task *t;
+    const fw_result *members;
+    size_t n;
+    int rc = FW_OK;
+    while (!rc && (t = fw_plan_next_combine(k->plan, &members, &n))) {
+        fw_result r;
+        if ((rc = fw_exec_combine(x, t, members, n, &r, e)))
+            break;
+        rc = coord_accept(k, &r, e);
+        fw_result_free(&r);
+    }
     return rc;
 }
 

@@ -410,6 +410,7 @@ typedef struct cstate {
     coord k;
     fw_session *s;
     local loc;
+    fw_exec *cx;             /* the coordinator's own, for combining forests */
     size_t *outstanding;     /* per rank (rank 0 = the local thread)  */
     int *ready;              /* HELLO received                         */
     int *bye;
@@ -613,6 +614,8 @@ static int coordinate(cstate *c, fw_run_info *info, fw_err *e)
             if (prof_enabled())
                 prof_add_raw(P_SYNC, c->k.sync_s, 0, n);
         }
+        if ((rc = coord_combine(&c->k, c->cx, e)))
+            return rc;
         int stopping = fw_sched_stop || (c->k.failed && c->k.o->fail_fast);
         if (stopping && c->stop_at == 0)
             c->stop_at = fw_now();
@@ -693,6 +696,8 @@ static int coordinator(fw_session *s, const fw_config *cf, const fw_dataset *d, 
         rc = fw_cv_alloc(cf, d, &lcv, e);
     if (!rc)
         rc = fw_exec_alloc(cf, d, lcv, &c.loc.x, e);
+    if (!rc)
+        rc = fw_exec_alloc(cf, d, cv, &c.cx, e);
     if (!rc) {
         prof_enabled();  /* decided before the compute thread can ask */
         fw_exec_set_stop(c.loc.x, &fw_sched_abort);
@@ -738,6 +743,7 @@ static int coordinator(fw_session *s, const fw_config *cf, const fw_dataset *d, 
         pthread_cond_destroy(&c.loc.cv);
     }
     fw_exec_free(c.loc.x);
+    fw_exec_free(c.cx);
     fw_cv_free(lcv);
     coord_free(&c.k);
     free(c.outstanding);

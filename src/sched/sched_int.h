@@ -56,6 +56,9 @@ int coord_flush(coord *k, fw_err *e);
  * more). Batching the sync keeps the disk's sync rate from limiting the
  * run; nothing counts as done before its sync. */
 int coord_flush_due(const coord *k);
+/* Combine every fit task whose member tasks are all done (on this thread,
+ * with executor x) and accept the results. */
+int coord_combine(coord *k, fw_exec *x, fw_err *e);
 /* A progress line when due (force: now). */
 void coord_progress(coord *k, int force);
 /* Close the journal; the plan stays for the reports (returned). */

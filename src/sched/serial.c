@@ -15,21 +15,30 @@ int fw_sched_mpi_run(fw_session *s, const fw_config *c, const fw_dataset *d, fw_
 static int serial_loop(coord *k, fw_exec *x, fw_run_info *info, fw_err *e)
 {
     int rc = FW_OK;
-    while (!rc && !fw_plan_finished(k->plan)) {
+    for (;;) {
         if (fw_sched_stop) {
             info->stopped = 1;
             break;
         }
-        if (!fw_plan_has_ready(k->plan) && (rc = coord_flush(k, e)))
-            break;
         if (k->failed && k->o->fail_fast) {
             info->failed_fast = 1;
             break;
         }
+        if (!fw_plan_has_ready(k->plan)) {
+            /* Nothing to run: make the pending results count (that may
+             * release follow-ups or a proposer's next batch) and combine
+             * forests whose member tasks are done. */
+            if ((rc = coord_flush(k, e)) || (rc = coord_combine(k, x, e)))
+                break;
+            if (k->n_pending)
+                continue;
+            if (fw_plan_finished(k->plan))
+                break;
+            if (!fw_plan_has_ready(k->plan))
+                return fw_err_set(e, FW_EINVAL, "internal: no task is ready but the plan is "
+                                                "not finished");
+        }
         const fw_task *t = fw_plan_next(k->plan);
-        if (!t)
-            return fw_err_set(e, FW_EINVAL, "internal: no task is ready but the plan is not "
-                                            "finished");
         fw_result r;
         if ((rc = fw_exec_run(x, t, &r, e)))
             break;
@@ -43,6 +52,8 @@ static int serial_loop(coord *k, fw_exec *x, fw_run_info *info, fw_err *e)
             rc = coord_flush(k, e);
         fw_result_free(&r);
         coord_progress(k, 0);
+        if (rc)
+            break;
     }
     /* Whatever is accepted is saved, also when stopping. */
     fw_err fe;

@@ -24,28 +24,7 @@
 /* numpy's pairwise sum (np.add.reduce along a contiguous axis). */
 static double np_pairwise(const double *a, size_t n)
 {
-    if (n < 8) {
-        double s = 0.;
-        for (size_t i = 0; i < n; i++)
-            s += a[i];
-        return s;
-    }
-    if (n <= 128) {
-        double r[8];
-        size_t i;
-        for (i = 0; i < 8; i++)
-            r[i] = a[i];
-        for (i = 8; i < n - n % 8; i += 8)
-            for (size_t j = 0; j < 8; j++)
-                r[j] += a[i + j];
-        double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            s += a[i];
-        return s;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return np_pairwise(a, n2) + np_pairwise(a + n2, n - n2);
+    return fw_np_pairwise(a, n, 1);
 }
 
 /* np.add.reduce across a non-contiguous axis: element after element. */

@@ -65,6 +65,8 @@ kill -USR1 $job
 wait $job
 check signal_usr1_exit_3 test $? = 3
 check signal_message grep -q 'resume' $TMP/sig.err
+$FW status $TMP/sig > $TMP/status.out 2>&1
+check status_says_stopped grep -q 'stopped, .*tasks' $TMP/status.out
 $FW run $TMP/r.yaml -o $TMP/sig --resume -q > /dev/null 2>&1
 check signal_resume_exit_0 test $? = 0
 strip_times $TMP/sig/cv_results.csv > $TMP/sig.csv

@@ -6,8 +6,8 @@
  *            [--task classification|regression]
  *            [--categorical C1,C2] [--drop C1,C2]
  *            --model NAME [--param NAME=VALUE]... [--path NAME=V1,V2,...]
- *            [--prep impute=mean,scale=standard,encode=onehot,resample=smote]
- *            [--seed S] [--describe] [--train] [--use-path] [--design]
+ *            [--configs FILE] [--prep impute=mean,scale=standard,encode=onehot,resample=smote]
+ *            [--seed S] [--describe] [--train] [--use-path] [--time] [--design]
  *
  * Splits: with --fold, one split per distinct value f >= 0 of that column
  * (train on fold != f, test on fold == f; -1 rows always train), in
@@ -18,9 +18,18 @@
  *   train F C ROW Y_PRED [S...]             (with --train: training rows)
  *   fit F C STATUS N_ITER CONVERGED GAP     (STATUS 0 = ok; message on stderr)
  *   describe F C JSON                        (with --describe)
- * --weight names a column of sample weights (the dataset's weight role).
+ *   time F C FIT_SECONDS PREDICT_SECONDS     (with --time; wall clock)
+ * --configs FILE: one configuration per line ("NAME=VALUE NAME=VALUE ...",
+ * over the --param values; blank lines and # comments skipped), numbered C
+ * from 0, instead of --path. All fits of the process share one per-worker
+ * cache (fw_model_cache), as the executor's workers do, so configurations
+ * of the same split reuse what a model cached (the trees' sorted features).
+ *   time WALL CPU                            (with --time, at the end: seconds
+ *                                             spent in fit, predict and
+ *                                             fit_predict_path over all splits)
  * --use-path fits all --path values in one fit_predict_path call (models
  * with FW_CAP_PATH) instead of one fit each; it prints pred and fit lines.
+ * --weight names a column of sample weights (the dataset's weight role).
  * --design fits no model (--model may be omitted) and prints each split's
  * design matrix, for the preprocessing parity tests:
  *   names F NAME...                          (output columns)
@@ -31,6 +40,7 @@
  *   train F ROW Y V...                       (with resampling: the transformed
  *                                             training rows before it)
  * Exit 2 on bad usage or data. */
+#define _POSIX_C_SOURCE 200809L   /* strtok_r */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +57,27 @@
 
 typedef struct tool_args {
     fw_data_opts data;
-    const char *model, *prep, *path_name, *path_values;
+    const char *model, *prep, *path_name, *path_values, *configs;
     const char *pnames[MAX_PARAMS], *pvalues[MAX_PARAMS];
     size_t n_params;
     uint64_t seed;
-    int describe, train, use_path, design;
+    int describe, train, use_path, time, design;
+    fw_model_cache cache;
 } tool_args;
+
+/* Time spent inside the model calls (--time). */
+static double spent_wall, spent_cpu;
+
+static void clock_mark(double *w, double *c, int stop)
+{
+    double nw = fw_now(), nc = fw_cpu_now();
+    if (stop) {
+        spent_wall += nw - *w;
+        spent_cpu += nc - *c;
+    }
+    *w = nw;
+    *c = nc;
+}
 
 static char **split_list(const char *s, size_t *n)
 {
@@ -89,6 +114,10 @@ static int parse_args(int argc, char **argv, tool_args *a)
             a->design = 1;
             continue;
         }
+        if (!strcmp(k, "--time")) {
+            a->time = 1;
+            continue;
+        }
         if (!v)
             return fprintf(stderr, "fit_tool: %s needs a value\n", k), 2;
         i++;
@@ -110,6 +139,8 @@ static int parse_args(int argc, char **argv, tool_args *a)
             a->model = v;
         else if (!strcmp(k, "--prep"))
             a->prep = v;
+        else if (!strcmp(k, "--configs"))
+            a->configs = v;
         else if (!strcmp(k, "--seed"))
             a->seed = strtoull(v, NULL, 10);
         else if (!strcmp(k, "--param") || !strcmp(k, "--path")) {
@@ -197,7 +228,7 @@ static void print_rows(const char *tag, size_t split, size_t c, const fw_dataset
 }
 
 /* Fit configuration `cfg` on the design and print what was asked. */
-static int run_config(const tool_args *a, const fw_model_type *t, const fw_pval *cfg,
+static int run_config(tool_args *a, const fw_model_type *t, const fw_pval *cfg,
                       const fw_dataset *d, const fw_design *g, size_t split, size_t c,
                       const size_t *train_orig, size_t n_train_orig, const size_t *test_orig)
 {
@@ -207,18 +238,27 @@ static int run_config(const tool_args *a, const fw_model_type *t, const fw_pval 
     fw_fit_ctx_init(&ctx, NULL, rng);
     ctx.seed = a->seed;
     ctx.split_key = split;
+    ctx.cache = &a->cache;
     fw_model *m = fw_model_alloc(t, cfg);
     size_t k = d->task == FW_TASK_CLASSIFICATION ? d->n_classes : 1;
     size_t nmax = g->n_eval > g->fit.n ? g->n_eval : g->fit.n;
-    double *out = malloc((nmax ? nmax : 1) * k * sizeof *out);
+    double *out = malloc((nmax ? nmax : 1) * k * sizeof *out), tw, tc;
+    clock_mark(&tw, &tc, 0);
+    double t0 = fw_now();
     int rc = fw_model_fit(m, &g->fit, &ctx, &e);
+    double t1 = fw_now();
+    clock_mark(&tw, &tc, 1);
     printf("fit %zu %zu %d %d %d %.17g\n", split, c, rc, ctx.n_iter, ctx.converged,
            ctx.final_gap);
     if (rc) {
         fprintf(stderr, "fit_tool: split %zu config %zu: %s\n", split, c, e.msg);
     } else {
-        if ((rc = fw_model_predict(m, &g->fit.X, g->eval, g->n_eval, out, &e)) == 0)
+        rc = fw_model_predict(m, &g->fit.X, g->eval, g->n_eval, out, &e);
+        clock_mark(&tw, &tc, 1);
+        if (rc == 0)
             print_rows("pred", split, c, d, test_orig, out, g->n_eval);
+        if (a->time)
+            printf("time %zu %zu %.6f %.6f\n", split, c, t1 - t0, fw_now() - t1);
         /* Resampled training sets have rows without a dataset row: skip. */
         if (!rc && a->train && g->fit.n == n_train_orig &&
             (rc = fw_model_predict(m, &g->fit.X, g->fit.rows, g->fit.n, out, &e)) == 0)
@@ -240,7 +280,7 @@ static int run_config(const tool_args *a, const fw_model_type *t, const fw_pval 
 }
 
 /* All configurations in one fit_predict_path call. */
-static int run_path(const tool_args *a, const fw_model_type *t, const fw_pval *cfgs,
+static int run_path(tool_args *a, const fw_model_type *t, const fw_pval *cfgs,
                     size_t n_cfg, const fw_dataset *d, const fw_design *g, size_t split,
                     const size_t *test_orig)
 {
@@ -256,9 +296,13 @@ static int run_path(const tool_args *a, const fw_model_type *t, const fw_pval *c
         fw_fit_ctx_init(&ctx[c], NULL, rng);
         ctx[c].seed = a->seed;
         ctx[c].split_key = split;
+        ctx[c].cache = &a->cache;
     }
+    double tw, tc;
+    clock_mark(&tw, &tc, 0);
     int rc = t->fit_predict_path(&g->fit, cp, n_cfg, &g->fit.X, g->eval, g->n_eval, outs, ctx,
                                  errs);
+    clock_mark(&tw, &tc, 1);
     for (size_t c = 0; c < n_cfg; c++) {
         printf("fit %zu %zu %d %d %d %.17g\n", split, c, rc ? rc : errs[c].code, ctx[c].n_iter,
                ctx[c].converged, ctx[c].final_gap);
@@ -321,11 +365,66 @@ static int print_design(const fw_dataset *d, const fw_prep_spec *prep, const fw_
     return 0;
 }
 
-/* Configurations: the fixed --param values, one per --path value. */
-static int build_configs(const tool_args *a, const fw_model_type *t, fw_pval **cfgs, size_t *n)
+/* Set one "NAME=VALUE" on cfg. */
+static int set_param(const fw_model_type *t, fw_pval *cfg, const char *name, const char *val)
 {
     fw_err e;
+    long idx = fw_param_index(t, name);
+    if (idx < 0)
+        return fprintf(stderr, "fit_tool: %s has no parameter %s\n", t->name, name), 2;
+    if (fw_param_parse(t, (size_t)idx, val, &cfg[idx], &e))
+        return fprintf(stderr, "fit_tool: %s\n", e.msg), 2;
+    return 0;
+}
+
+/* --configs FILE: the --param values, then each line's NAME=VALUE pairs. */
+static int read_configs(const tool_args *a, const fw_model_type *t, fw_pval **cfgs, size_t *n)
+{
+    char *text, *save = NULL;
+    size_t len;
+    fw_err e;
+    if (fw_read_file(a->configs, 1 << 24, &text, &len, &e))
+        return fprintf(stderr, "fit_tool: %s\n", e.msg), 2;
+    size_t cap = 1;
+    for (size_t i = 0; i < len; i++)
+        cap += text[i] == '\n';
+    *cfgs = calloc(cap * t->n_params + 1, sizeof **cfgs);
+    *n = 0;
+    int rc = 0;
+    for (char *line = strtok_r(text, "\n", &save); line && !rc;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *hash = strchr(line, '#'), *save2 = NULL;
+        if (hash)
+            *hash = '\0';
+        fw_pval *cfg = *cfgs + *n * t->n_params;
+        fw_param_defaults(t, cfg);
+        for (size_t i = 0; i < a->n_params && !rc; i++)
+            rc = set_param(t, cfg, a->pnames[i], a->pvalues[i]);
+        int any = 0;
+        for (char *kv = strtok_r(line, " \t\r", &save2); kv && !rc;
+             kv = strtok_r(NULL, " \t\r", &save2)) {
+            char *eq = strchr(kv, '=');
+            if (!eq)
+                rc = (fprintf(stderr, "fit_tool: %s: '%s' is not NAME=VALUE\n", a->configs, kv), 2);
+            else {
+                *eq = '\0';
+                rc = set_param(t, cfg, kv, eq + 1);
+                any = 1;
+            }
+        }
+        *n += any;
+    }
+    free(text);
+    return rc;
+}
+
+/* Configurations: the fixed --param values, one per --path value (or per
+ * --configs line). */
+static int build_configs(const tool_args *a, const fw_model_type *t, fw_pval **cfgs, size_t *n)
+{
     size_t nv = 1;
+    if (a->configs)
+        return read_configs(a, t, cfgs, n);
     char **vals = a->path_name ? split_list(a->path_values, &nv) : NULL;
     *cfgs = calloc(nv * t->n_params + 1, sizeof **cfgs);
     *n = nv;
@@ -335,13 +434,8 @@ static int build_configs(const tool_args *a, const fw_model_type *t, fw_pval **c
         for (size_t i = 0; i <= a->n_params; i++) {
             const char *name = i < a->n_params ? a->pnames[i] : a->path_name;
             const char *val = i < a->n_params ? a->pvalues[i] : (vals ? vals[c] : NULL);
-            if (!name || !val)
-                continue;
-            long idx = fw_param_index(t, name);
-            if (idx < 0)
-                return fprintf(stderr, "fit_tool: %s has no parameter %s\n", t->name, name), 2;
-            if (fw_param_parse(t, (size_t)idx, val, &cfg[idx], &e))
-                return fprintf(stderr, "fit_tool: %s\n", e.msg), 2;
+            if (name && val && set_param(t, cfg, name, val))
+                return 2;
         }
     }
     return 0;
@@ -401,9 +495,12 @@ int main(int argc, char **argv)
         fw_design_free(&g);
         gsl_rng_free(rng);
     }
+    if (a.time)
+        printf("time %.6f %.6f\n", spent_wall, spent_cpu);
     free(tr);
     free(te);
     free(cfgs);
+    fw_model_cache_clear(&a.cache);
     fw_dataset_free(d);
     return status ? 1 : 0;
 }

@@ -118,6 +118,37 @@ static void set_overrides(void)
     fw_config_free(&c);
 }
 
+/* A stored config text (config.yaml of a run, /config of results.h5)
+ * reads back as the run's config: its "# --set" lines are applied again,
+ * before new overrides, and the text comes back the same. */
+static void stored_sets_reapplied(void)
+{
+    fw_config c, d;
+    fw_err e;
+    char *sets[] = {"cv.outer.k=7", "seed=11"};
+    CHECK_OK(load("seed: 3\n" BASE MODELS, sets, 2, &c, &e), &e);
+    CHECK_OK(fw_config_load_text(c.text, "results.h5", NULL, 0, &d, &e), &e);
+    CHECK(d.outer.k == 7 && d.seed == 11);
+    CHECK(strcmp(c.text, d.text) == 0);
+    fw_config_free(&d);
+    char *more[] = {"cv.outer.k=4"};
+    CHECK_OK(fw_config_load_text(c.text, "results.h5", more, 1, &d, &e), &e);
+    CHECK(d.outer.k == 4 && d.seed == 11);
+    CHECK(strstr(d.text, "# --set cv.outer.k=7\n# --set seed=11\n# --set cv.outer.k=4\n"));
+    fw_config_free(&d);
+    fw_config_free(&c);
+    /* no trailing newline in the file: the same text either way */
+    char *one[] = {"cv.outer.k=6"};
+    CHECK_OK(load(BASE "models: [{name: dummy}]", one, 1, &c, &e), &e);
+    CHECK_OK(fw_config_load_text(c.text, "x", NULL, 0, &d, &e), &e);
+    CHECK(d.outer.k == 6 && strcmp(c.text, d.text) == 0);
+    fw_config_free(&d);
+    fw_config_free(&c);
+    CHECK(fw_config_load_text("seed: [\n", "results.h5", NULL, 0, &d, &e) == FW_EINVAL);
+    CHECK_MSG(strcmp(e.file, "results.h5") == 0, "%s", e.file);
+    fw_config_free(&d);
+}
+
 static void hostile_yaml(void)
 {
     fw_config c;
@@ -156,4 +187,4 @@ static void hostile_yaml(void)
 }
 
 FW_TEST_MAIN(T(loads_contract_keys), T(unknown_key_suggests), T(types_and_ranges),
-             T(set_overrides), T(hostile_yaml))
+             T(set_overrides), T(stored_sets_reapplied), T(hostile_yaml))

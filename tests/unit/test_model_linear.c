@@ -1,0 +1,455 @@
+/* test_model_linear.c: what logreg and linear_svm promise beyond the
+ * generic model test:
+ *   - a warm-started C path gives the same predictions as cold fits;
+ *   - the L2 (and multinomial) gradient vanishes at the solution, and the
+ *     L1 solution satisfies its optimality conditions;
+ *   - class_weight balanced equals the same weights given as sample weights;
+ *   - a tiny max_iter reports converged = 0 with a warning, not an error;
+ *   - the SVM dual objective decreases epoch after epoch;
+ *   - an expired deadline stops fits and paths with FW_ETIMEOUT.
+ * Parity with scikit-learn and LIBLINEAR: tests/parity/linear_parity.py. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "foldwise/data.h"
+#include "foldwise/model.h"
+#include "harness.h"
+#include "models/linear_int.h"
+
+typedef struct lset {
+    fw_dataset *d;
+    double *X;
+    size_t *rows;
+    fw_fit_data fit;
+} lset;
+
+/* A data set with standardised features, every row training. */
+static int lset_load(const char *file, const char *target, lset *s, fw_err *e)
+{
+    fw_data_opts o = {0};
+    o.path = (char *)fwt_data(file);
+    o.target = (char *)target;
+    memset(s, 0, sizeof *s);
+    int rc = fw_dataset_load(&o, &s->d, e);
+    if (rc)
+        return rc;
+    size_t n = s->d->n_rows, p = s->d->n_features;
+    s->X = malloc(n * p * sizeof *s->X);
+    s->rows = malloc(n * sizeof *s->rows);
+    for (size_t j = 0; j < p; j++) {
+        const double *c = fw_dataset_col(s->d, j);
+        double mu = 0, sd = 0;
+        for (size_t i = 0; i < n; i++)
+            mu += c[i] / (double)n;
+        for (size_t i = 0; i < n; i++)
+            sd += (c[i] - mu) * (c[i] - mu) / (double)n;
+        for (size_t i = 0; i < n; i++)
+            s->X[j * n + i] = sd > 0 ? (c[i] - mu) / sqrt(sd) : 0.0;
+    }
+    for (size_t i = 0; i < n; i++)
+        s->rows[i] = i;
+    s->fit = (fw_fit_data){{s->X, n, p}, s->rows, n, s->d->y, NULL, s->d->task,
+                           s->d->n_classes, NULL};
+    return FW_OK;
+}
+
+static void lset_free(lset *s)
+{
+    fw_dataset_free(s->d);
+    free(s->X);
+    free(s->rows);
+}
+
+/* A configuration from "name=value" pairs over the defaults. */
+static void make_cfg(const fw_model_type *t, fw_pval *cfg, const char *const *kv)
+{
+    fw_err e;
+    fw_param_defaults(t, cfg);
+    for (size_t i = 0; kv && kv[i]; i++) {
+        char name[64];
+        const char *eq = strchr(kv[i], '=');
+        snprintf(name, sizeof name, "%.*s", (int)(eq - kv[i]), kv[i]);
+        long idx = fw_param_index(t, name);
+        if (idx >= 0)
+            fw_param_parse(t, (size_t)idx, eq + 1, &cfg[idx], &e);
+    }
+}
+
+/* Fit cfg on s (optionally with other data) and return the model (caller frees). */
+static fw_model *fit_cfg(const char *model, const fw_pval *cfg, const fw_fit_data *fd,
+                         fw_fit_ctx *ctx, int *rc, fw_err *e)
+{
+    const fw_model_type *t = fw_model_find(model);
+    fw_model *m = fw_model_alloc(t, cfg);
+    *rc = fw_model_fit(m, fd, ctx, e);
+    return m;
+}
+
+static double max_abs_diff(const double *a, const double *b, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs(a[i] - b[i]));
+    return m;
+}
+
+/* Path over shuffled C values vs one cold fit each, on every row. */
+static void check_path(const char *file, const char *target, const char *const *kv, double tol)
+{
+    lset s;
+    fw_err e = {0};
+    CHECK_OK(lset_load(file, target, &s, &e), &e);
+    const fw_model_type *t = fw_model_find("logreg");
+    static const char *const cs[] = {"C=10", "C=0.01", "C=100", "C=1", "C=0.1"};
+    enum { NC = 5 };
+    fw_pval cfg[NC][16];
+    const fw_pval *cp[NC];
+    double *out[NC];
+    fw_fit_ctx ctx[NC];
+    fw_err errs[NC];
+    size_t n = s.d->n_rows, k = s.d->n_classes;
+    memset(errs, 0, sizeof errs);
+    for (size_t c = 0; c < NC; c++) {
+        const char *kvc[16] = {cs[c]};
+        for (size_t i = 0; kv[i]; i++)
+            kvc[i + 1] = kv[i];
+        make_cfg(t, cfg[c], kvc);
+        cp[c] = cfg[c];
+        out[c] = malloc(n * k * sizeof **out);
+        fw_fit_ctx_init(&ctx[c], NULL, NULL);
+    }
+    CHECK_OK(t->fit_predict_path(&s.fit, cp, NC, &s.fit.X, s.rows, n, out, ctx, errs), &errs[0]);
+    double *cold = malloc(n * k * sizeof *cold), worst = 0;
+    for (size_t c = 0; c < NC; c++) {
+        int rc;
+        fw_fit_ctx c1;
+        fw_fit_ctx_init(&c1, NULL, NULL);
+        CHECK_MSG(errs[c].code == 0, "path config %zu: %s", c, errs[c].msg);
+        fw_model *m = fit_cfg("logreg", cfg[c], &s.fit, &c1, &rc, &e);
+        CHECK_OK(rc, &e);
+        CHECK_OK(fw_model_predict(m, &s.fit.X, s.rows, n, cold, &e), &e);
+        worst = fmax(worst, max_abs_diff(cold, out[c], n * k));
+        fw_model_free(m);
+        free(out[c]);
+    }
+    free(cold);
+    lset_free(&s);
+    CHECK_MSG(worst <= tol, "path differs from cold fits by %g (tol %g)", worst, tol);
+}
+
+static void path_equals_cold_binary(void)
+{
+    static const char *const kv[] = {"tol=1e-8", "max_iter=1000", NULL};
+    check_path("breast_cancer.csv", "diagnosis", kv, 1e-7);
+}
+
+static void path_equals_cold_multinomial(void)
+{
+    static const char *const kv[] = {"tol=1e-8", "max_iter=1000", NULL};
+    check_path("wine.csv", "cultivar", kv, 1e-7);
+}
+
+static void path_equals_cold_ovr_l1(void)
+{
+    static const char *const kv[] = {"tol=1e-8", "max_iter=5000", "penalty=l1",
+                                     "multi_class=ovr", NULL};
+    check_path("wine.csv", "cultivar", kv, 1e-4);
+}
+
+/* Gradient of sum_i loss_i + ||W||^2/(2C) from the fitted coefficients
+ * (binary: one sigmoid row; multinomial: softmax rows), max |entry|. */
+static double logistic_grad_max(const fw_lin_state *st, const lset *s, double C)
+{
+    size_t n = s->d->n_rows, p = st->p, k = st->k, p1 = p + 1;
+    double *g = calloc(k * p1, sizeof *g), z[16], mx = 0;
+    for (size_t i = 0; i < n; i++) {
+        double zmax = -INFINITY, se = 0;
+        for (size_t c = 0; c < k; c++) {
+            z[c] = st->coef[c * p1 + p];
+            for (size_t j = 0; j < p; j++)
+                z[c] += st->coef[c * p1 + j] * s->X[j * n + i];
+            zmax = fmax(zmax, z[c]);
+        }
+        for (size_t c = 0; c < k; c++) {
+            double r;
+            if (k == 1) {
+                r = 1.0 / (1.0 + exp(-z[0])) - (s->d->y[i] == (double)st->present[1]);
+            } else {
+                se = 0;
+                for (size_t c2 = 0; c2 < k; c2++)
+                    se += exp(z[c2] - zmax);
+                r = exp(z[c] - zmax) / se - (s->d->y[i] == (double)st->present[c]);
+            }
+            for (size_t j = 0; j < p; j++)
+                g[c * p1 + j] += r * s->X[j * n + i];
+            g[c * p1 + p] += r;
+        }
+    }
+    for (size_t c = 0; c < k; c++)
+        for (size_t j = 0; j < p1; j++) {
+            double v = g[c * p1 + j] + (j < p ? st->coef[c * p1 + j] / C : 0.0);
+            mx = fmax(mx, fabs(v));
+        }
+    free(g);
+    return mx;
+}
+
+static void check_gradient(const char *file, const char *target)
+{
+    lset s;
+    fw_err e = {0};
+    CHECK_OK(lset_load(file, target, &s, &e), &e);
+    static const char *const kv[] = {"C=3", "tol=1e-9", "max_iter=1000", NULL};
+    fw_pval cfg[16];
+    make_cfg(fw_model_find("logreg"), cfg, kv);
+    fw_fit_ctx ctx;
+    fw_fit_ctx_init(&ctx, NULL, NULL);
+    int rc;
+    fw_model *m = fit_cfg("logreg", cfg, &s.fit, &ctx, &rc, &e);
+    CHECK_OK(rc, &e);
+    double gm = logistic_grad_max(m->state, &s, 3.0);
+    fw_model_free(m);
+    lset_free(&s);
+    CHECK_MSG(ctx.converged == 1, "not converged: %s", ctx.warning);
+    CHECK_MSG(gm <= 1e-7, "gradient at the solution is %g", gm);
+    CHECK_MSG(ctx.final_gap <= 1e-9, "reported gradient %g above tol", ctx.final_gap);
+}
+
+static void l2_gradient_zero_binary(void) { check_gradient("breast_cancer.csv", "diagnosis"); }
+static void l2_gradient_zero_multinomial(void) { check_gradient("wine.csv", "cultivar"); }
+
+/* L1: at the solution |g_j| <= 1/C on zeros and g_j = -sign(w_j)/C elsewhere. */
+static void l1_optimality(void)
+{
+    lset s;
+    fw_err e = {0};
+    CHECK_OK(lset_load("breast_cancer.csv", "diagnosis", &s, &e), &e);
+    static const char *const kv[] = {"C=0.1", "penalty=l1", "tol=1e-8", "max_iter=5000", NULL};
+    fw_pval cfg[16];
+    make_cfg(fw_model_find("logreg"), cfg, kv);
+    fw_fit_ctx ctx;
+    fw_fit_ctx_init(&ctx, NULL, NULL);
+    int rc;
+    fw_model *m = fit_cfg("logreg", cfg, &s.fit, &ctx, &rc, &e);
+    CHECK_OK(rc, &e);
+    const fw_lin_state *st = m->state;
+    size_t n = s.d->n_rows, p = st->p, zeros = 0;
+    double worst = 0;
+    for (size_t j = 0; j <= p; j++) {
+        double g = 0;
+        for (size_t i = 0; i < n; i++) {
+            double z = st->coef[p];
+            for (size_t q = 0; q < p; q++)
+                z += st->coef[q] * s.X[q * n + i];
+            double r = 1.0 / (1.0 + exp(-z)) - (s.d->y[i] == (double)st->present[1]);
+            g += r * (j < p ? s.X[j * n + i] : 1.0);
+        }
+        double w = st->coef[j];
+        double v = j == p ? fabs(g) : w == 0 ? fmax(0, fabs(g) - 10.0) : fabs(g + 10.0 * (w > 0 ? 1 : -1));
+        zeros += j < p && w == 0;
+        worst = fmax(worst, v);
+    }
+    fw_model_free(m);
+    lset_free(&s);
+    CHECK_MSG(zeros > 0, "an L1 fit at C=0.1 should zero some coefficients");
+    CHECK_MSG(worst <= 1e-5, "L1 optimality violated by %g", worst);
+}
+
+/* class_weight=balanced vs the same weights passed as sample weights. */
+static void check_balanced(const char *model, const char *file, const char *target,
+                           const char *extra)
+{
+    lset s;
+    fw_err e = {0};
+    CHECK_OK(lset_load(file, target, &s, &e), &e);
+    size_t n = s.d->n_rows, k = s.d->n_classes;
+    const char *kv1[] = {"class_weight=balanced", "tol=1e-10", "max_iter=10000", extra, NULL};
+    const char *kv2[] = {"class_weight=none", "tol=1e-10", "max_iter=10000", extra, NULL};
+    fw_pval c1[16], c2[16];
+    make_cfg(fw_model_find(model), c1, kv1);
+    make_cfg(fw_model_find(model), c2, kv2);
+    double *cw = malloc(k * sizeof *cw), *w = malloc(n * sizeof *w);
+    double *a = malloc(n * k * sizeof *a), *b = malloc(n * k * sizeof *b);
+    fw_class_weights_balanced(s.d->y, NULL, n, k, cw);
+    for (size_t i = 0; i < n; i++)
+        w[i] = cw[(size_t)s.d->y[i]];
+    fw_fit_data fw2 = s.fit;
+    fw2.w = w;
+    int rc1, rc2;
+    gsl_rng *r1 = fw_rng_alloc(3, 1), *r2 = fw_rng_alloc(3, 1);
+    fw_fit_ctx x1, x2;
+    fw_fit_ctx_init(&x1, NULL, r1);
+    fw_fit_ctx_init(&x2, NULL, r2);
+    fw_model *m1 = fit_cfg(model, c1, &s.fit, &x1, &rc1, &e);
+    fw_model *m2 = fit_cfg(model, c2, &fw2, &x2, &rc2, &e);
+    int ok = !rc1 && !rc2 && !fw_model_predict(m1, &s.fit.X, s.rows, n, a, &e) &&
+             !fw_model_predict(m2, &s.fit.X, s.rows, n, b, &e);
+    double diff = ok ? max_abs_diff(a, b, n * k) : INFINITY;
+    fw_model_free(m1);
+    fw_model_free(m2);
+    gsl_rng_free(r1);
+    gsl_rng_free(r2);
+    free(cw);
+    free(w);
+    free(a);
+    free(b);
+    lset_free(&s);
+    CHECK_MSG(ok, "%s: fit failed: %s", model, e.msg);
+    CHECK_MSG(diff <= 1e-7, "%s: balanced vs explicit weights differ by %g", model, diff);
+}
+
+static void balanced_equals_weights(void)
+{
+    check_balanced("logreg", "breast_cancer.csv", "diagnosis", NULL);
+    check_balanced("logreg", "wine.csv", "cultivar", NULL);
+    check_balanced("linear_svm", "breast_cancer.csv", "diagnosis", "tol=1e-6");
+}
+
+static void tiny_max_iter_warns(void)
+{
+    lset s;
+    fw_err e = {0};
+    CHECK_OK(lset_load("wine.csv", "cultivar", &s, &e), &e);
+    static const char *const models[][2] = {{"logreg", "tol=1e-12"},
+                                            {"logreg", "penalty=l1"},
+                                            {"linear_svm", "tol=1e-12"}};
+    for (size_t t = 0; t < 3; t++) {
+        const char *kv[] = {"max_iter=1", models[t][1], "C=100", NULL};
+        fw_pval cfg[16];
+        make_cfg(fw_model_find(models[t][0]), cfg, kv);
+        gsl_rng *r = fw_rng_alloc(1, 1);
+        fw_fit_ctx ctx;
+        fw_fit_ctx_init(&ctx, NULL, r);
+        int rc;
+        fw_model *m = fit_cfg(models[t][0], cfg, &s.fit, &ctx, &rc, &e);
+        fw_model_free(m);
+        gsl_rng_free(r);
+        CHECK_MSG(rc == FW_OK, "%s: max_iter=1 gave rc %d: %s", models[t][0], rc, e.msg);
+        CHECK_MSG(ctx.converged == 0 && ctx.n_iter == 1, "%s: converged %d n_iter %d",
+                  models[t][0], ctx.converged, ctx.n_iter);
+        CHECK_MSG(strstr(ctx.warning, "max_iter"), "%s: warning '%s'", models[t][0],
+                  ctx.warning);
+    }
+    lset_free(&s);
+}
+
+/* The dual objective after each epoch never increases. */
+static void svm_dual_decreases(void)
+{
+    lset s;
+    fw_err e = {0};
+    CHECK_OK(lset_load("breast_cancer.csv", "diagnosis", &s, &e), &e);
+    fw_lin_rows r;
+    CHECK_OK(fw_lin_rows_build(&s.fit, 1.0, "test", &r, &e), &e);
+    double *y = malloc(r.n * sizeof *y), *ci = malloc(r.n * sizeof *ci), w[64], trace[200];
+    for (size_t i = 0; i < r.n; i++) {
+        y[i] = r.cls[i] == 1 ? 1.0 : -1.0;
+        ci[i] = 10.0;
+    }
+    for (int sq = 0; sq < 2; sq++) {
+        gsl_rng *rng = fw_rng_alloc(5, 5);
+        fw_svm_dual_opts o = {sq, 1e-6, 200, NULL, rng, trace, 200};
+        fw_lin_report rep;
+        CHECK_OK(fw_svm_dual_solve(&r, y, ci, &o, w, &rep, &e), &e);
+        gsl_rng_free(rng);
+        CHECK_MSG(rep.n_iter >= 3, "only %d epochs", rep.n_iter);
+        for (int it = 1; it < rep.n_iter; it++)
+            CHECK_MSG(trace[it] <= trace[it - 1] + 1e-9 * fabs(trace[it - 1]),
+                      "loss %d: dual objective rose at epoch %d: %.17g -> %.17g", sq, it,
+                      trace[it - 1], trace[it]);
+        CHECK_MSG(trace[rep.n_iter - 1] < trace[0], "no progress");
+    }
+    free(y);
+    free(ci);
+    fw_lin_rows_free(&r);
+    lset_free(&s);
+}
+
+/* An expired deadline stops single fits (both models, both solvers) and
+ * paths with FW_ETIMEOUT and a message. */
+static void deadline_stops(void)
+{
+    lset s;
+    fw_err e = {0};
+    CHECK_OK(lset_load("wine.csv", "cultivar", &s, &e), &e);
+    static const char *const cases[][2] = {
+        {"logreg", "penalty=l2"}, {"logreg", "penalty=l1"}, {"linear_svm", "loss=hinge"}};
+    for (size_t t = 0; t < 3; t++) {
+        const fw_model_type *mt = fw_model_find(cases[t][0]);
+        const char *kv[] = {cases[t][1], "tol=1e-12", "max_iter=100000", NULL};
+        fw_pval cfg[16];
+        make_cfg(mt, cfg, kv);
+        long budget = 3;
+        fw_deadline dl = {0, NULL, &budget};
+        gsl_rng *r = fw_rng_alloc(1, 1);
+        fw_fit_ctx ctx;
+        fw_fit_ctx_init(&ctx, &dl, r);
+        void *st = calloc(1, mt->state_size);
+        int rc = mt->fit(st, &s.fit, cfg, &ctx, &e);
+        mt->free_state(st);
+        free(st);
+        gsl_rng_free(r);
+        CHECK_MSG(rc == FW_ETIMEOUT && strstr(e.msg, "time limit"), "%s: rc %d: %s",
+                  cases[t][0], rc, e.msg);
+    }
+    const fw_model_type *lt = fw_model_find("logreg");
+    fw_pval cfg[2][16];
+    const char *kv[] = {"tol=1e-12", "max_iter=100000", NULL};
+    make_cfg(lt, cfg[0], kv);
+    make_cfg(lt, cfg[1], kv);
+    cfg[1][0].num = 10;
+    const fw_pval *cp[2] = {cfg[0], cfg[1]};
+    double *out[2] = {malloc(s.d->n_rows * 3 * sizeof(double)),
+                      malloc(s.d->n_rows * 3 * sizeof(double))};
+    long budget = 3;
+    fw_deadline dl = {0, NULL, &budget};
+    fw_fit_ctx ctx[2];
+    fw_err errs[2] = {{0}, {0}};
+    fw_fit_ctx_init(&ctx[0], &dl, NULL);
+    fw_fit_ctx_init(&ctx[1], &dl, NULL);
+    int rc = lt->fit_predict_path(&s.fit, cp, 2, &s.fit.X, s.rows, s.d->n_rows, out, ctx, errs);
+    free(out[0]);
+    free(out[1]);
+    lset_free(&s);
+    CHECK_EQ_INT(rc, FW_OK);
+    CHECK_EQ_INT(errs[0].code, FW_ETIMEOUT);
+    CHECK_EQ_INT(errs[1].code, FW_ETIMEOUT);
+}
+
+/* describe() is JSON with the coefficient rows, intercepts and iterations. */
+static void describe_json(void)
+{
+    lset s;
+    fw_err e = {0};
+    CHECK_OK(lset_load("wine.csv", "cultivar", &s, &e), &e);
+    fw_pval cfg[16];
+    make_cfg(fw_model_find("logreg"), cfg, NULL);
+    int rc;
+    fw_model *m = fit_cfg("logreg", cfg, &s.fit, NULL, &rc, &e);
+    CHECK_OK(rc, &e);
+    fw_sb sb;
+    fw_sb_init(&sb);
+    CHECK_OK(m->type->describe(m->state, &sb, &e), &e);
+    int ok = strncmp(sb.s, "{\"coef\": [[", 11) == 0 && strstr(sb.s, "\"intercept\": [") &&
+             strstr(sb.s, "\"n_iter\": ");
+    fw_sb_free(&sb);
+    fw_model_free(m);
+    lset_free(&s);
+    CHECK(ok);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    static const fwt_case cases[] = {
+        T(path_equals_cold_binary),      T(path_equals_cold_multinomial),
+        T(path_equals_cold_ovr_l1),      T(l2_gradient_zero_binary),
+        T(l2_gradient_zero_multinomial), T(l1_optimality),
+        T(balanced_equals_weights),      T(tiny_max_iter_warns),
+        T(svm_dual_decreases),           T(deadline_stops),
+        T(describe_json),                {NULL, NULL}};
+    return fwt_main(argc, argv, cases);
+}
