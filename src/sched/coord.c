@@ -96,6 +96,10 @@ int coord_init(coord *k, const fw_config *c, const fw_dataset *d, fw_cv *cv,
     k->tty = isatty(2);
     k->start = k->last_progress = fw_now();
     fw_sb_init(&k->progress_line);
+    k->space_s = calloc(c->n_spaces ? c->n_spaces : 1, sizeof *k->space_s);
+    k->space_n = calloc(c->n_spaces ? c->n_spaces : 1, sizeof *k->space_n);
+    if (!k->space_s || !k->space_n)
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
     int rc = fw_plan_alloc(c, d, cv, &k->plan, e);
     if (rc)
         return rc;
@@ -133,27 +137,44 @@ int coord_accept(coord *k, fw_result *r, fw_err *e)
     fw_result_pack(r, &sb);
     int rc = sb.oom ? fw_err_set(e, FW_ENOMEM, "out of memory")
                     : fw_journal_append(k->journal, r->key, sb.s, sb.len, e);
+    size_t bytes = sb.len;
     fw_sb_free(&sb);
     if (rc)
         return rc;
+    const fw_task *t = fw_plan_task(k->plan, r->task);
+    if (t && t->n_cand && t->cands[0].space < k->c->n_spaces) {
+        for (uint32_t i = 0; i < r->n_cand; i++)
+            k->space_s[t->cands[0].space] += r->c[i].fit_time + r->c[i].score_time;
+        k->space_n[t->cands[0].space]++;
+    }
     k->pending[k->n_pending++] = *r;
+    k->pending_bytes += bytes;
     memset(r, 0, sizeof *r);
     k->last_result = fw_now();
     return FW_OK;
 }
 
+double coord_task_time(const coord *k, uint32_t space)
+{
+    if (space >= k->c->n_spaces || k->space_n[space] == 0)
+        return -1;
+    return k->space_s[space] / (double)k->space_n[space];
+}
+
 /* Results wait for their sync at least this long, and at least ten times
  * as long as a sync takes (syncs cost 10-30 ms on common disks: waiting
  * ten times that keeps their cost near a tenth). A crash loses at most
- * that much work, which --resume runs again. */
+ * that much work, which --resume runs again. Only memory bounds the
+ * queue (a count bound would sync every 1,000 results, 20 to 50 times a
+ * second with trivial tasks, and rank 0 serves nobody while it syncs). */
 #define FLUSH_EVERY_S 0.05
-#define FLUSH_MAX_PENDING 1024
+#define FLUSH_MAX_BYTES (16u << 20)
 
 int coord_flush_due(const coord *k)
 {
     double every = 10 * k->sync_s > FLUSH_EVERY_S ? 10 * k->sync_s : FLUSH_EVERY_S;
     return k->n_pending &&
-           (k->n_pending >= FLUSH_MAX_PENDING || fw_now() - k->last_flush >= every ||
+           (k->pending_bytes >= FLUSH_MAX_BYTES || fw_now() - k->last_flush >= every ||
             !fw_plan_has_ready(k->plan));
 }
 
@@ -175,6 +196,7 @@ int coord_flush(coord *k, fw_err *e)
         fw_result_free(r);
     }
     k->n_pending = 0;
+    k->pending_bytes = 0;
     return rc;
 }
 
@@ -297,6 +319,8 @@ void coord_free(coord *k)
     for (size_t i = 0; i < k->n_pending; i++)
         fw_result_free(&k->pending[i]);
     free(k->pending);
+    free(k->space_s);
+    free(k->space_n);
     fw_journal_close(k->journal);
     fw_plan_free(k->plan);
     fw_sb_free(&k->progress_line);

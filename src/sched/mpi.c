@@ -16,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,8 +28,131 @@ enum { TAG_HELLO = 11, TAG_TASKS, TAG_RESULTS, TAG_STOP, TAG_BYE };
 /* Work kept at a worker: at least two tasks so the next one is there when
  * the running one ends; more when tasks are short (about 5 ms of work). */
 #define MIN_TARGET 2
-#define MAX_TARGET 64
+#define MAX_TARGET 256
 #define BATCH_WORK_S 0.005
+
+/* Messages stay under the shared-memory transport's eager limit (Open MPI's
+ * vader BTL: 4 KB) when they can: a larger one travels by rendezvous, and
+ * its receiver then spins in MPI_Recv until the sender's next MPI call,
+ * which for a worker that has just gone to sleep, or for rank 0 in a
+ * journal sync, is milliseconds away. One larger item still goes alone. */
+#define MSG_BYTES 3584
+
+/* ---- optional profile (FW_SCHED_PROFILE=FILE) ---------------------------------
+ * For the benchmarks' simulation of the coordinator (tests/bench/des.py): how
+ * long each rank's main thread spends per event, in wall and thread-CPU
+ * seconds, with sums of the batch sizes so that a cost per message and a cost
+ * per item can be fitted. Each rank appends one line of totals to FILE when
+ * its loop ends. Off (the default): one branch per event. */
+
+typedef struct pstat {
+    double n, wall, cpu, items, items2, wall_items, cpu_items;
+} pstat;
+
+/* recv: a TASKS or RESULTS message handled; send: one packed and sent; local:
+ * rank 0's results taken from its compute thread, or tasks given to it; loop:
+ * a pass of the main loop that handled something, poll: one that did not
+ * (sleeps excluded); sleep: back-off sleeps (items: the seconds asked for);
+ * sync: journal syncs (wall only); task: a worker's fw_exec_run (rank 0:
+ * its compute thread's, the only entry that thread writes); run: the whole
+ * loop. */
+enum { P_RECV, P_SEND, P_LOCAL_IN, P_LOCAL_OUT, P_FLUSH, P_SYNC, P_LOOP, P_POLL, P_SLEEP,
+       P_TASK, P_RUN, P_N };
+static const char *const pnames[P_N] = {"recv", "send", "local_in", "local_out", "flush",
+                                        "sync", "loop", "poll", "sleep", "task", "run"};
+static pstat prof[P_N];
+static int prof_on = -1;
+/* The thread CPU clock is a system call (about a microsecond, as much as
+ * a small event): each thread counts its reads and the profile gives their
+ * measured cost, for the reader to subtract. */
+static _Thread_local double clock_reads;
+static double clock_cost;
+
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_reads++;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct pmark {
+    double wall, cpu;   /* cpu < 0: wall time only */
+} pmark;
+
+static int prof_enabled(void)
+{
+    if (prof_on < 0) {
+        prof_on = getenv("FW_SCHED_PROFILE") != NULL;
+        if (prof_on) {
+            double t0 = thread_cpu();
+            for (int i = 0; i < 1000; i++)
+                thread_cpu();
+            clock_cost = (thread_cpu() - t0) / 1001;
+            clock_reads = 0;
+        }
+    }
+    return prof_on;
+}
+
+static pmark prof_start(void)
+{
+    pmark m = {0, 0};
+    if (prof_enabled()) {
+        m.wall = fw_now();
+        m.cpu = thread_cpu();
+    }
+    return m;
+}
+
+static pmark prof_start_wall(void)
+{
+    pmark m = {0, -1};
+    if (prof_enabled())
+        m.wall = fw_now();
+    return m;
+}
+
+static void prof_add_raw(int what, double w, double c, double items)
+{
+    pstat *p = &prof[what];
+    p->n += 1;
+    p->wall += w;
+    p->cpu += c;
+    p->items += items;
+    p->items2 += items * items;
+    p->wall_items += w * items;
+    p->cpu_items += c * items;
+}
+
+static void prof_add(int what, pmark m, double items)
+{
+    if (prof_enabled())
+        prof_add_raw(what, fw_now() - m.wall, m.cpu < 0 ? 0 : thread_cpu() - m.cpu, items);
+}
+
+static void prof_write(int rank, int size)
+{
+    const char *path = getenv("FW_SCHED_PROFILE");
+    if (!prof_enabled() || !path)
+        return;
+    fw_sb b;
+    fw_sb_init(&b);
+    fw_sb_printf(&b, "rank=%d size=%d", rank, size);
+    for (int i = 0; i < P_N; i++) {
+        const pstat *p = &prof[i];
+        fw_sb_printf(&b, " %s=%.0f,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", pnames[i], p->n, p->wall,
+                     p->cpu, p->items, p->items2, p->wall_items, p->cpu_items);
+    }
+    fw_sb_printf(&b, " clock=%.9g,%.0f", clock_cost, clock_reads);
+    fw_sb_append(&b, "\n");
+    FILE *f = b.oom ? NULL : fopen(path, "a");
+    if (f) {
+        fputs(b.s, f);
+        fclose(f);
+    }
+    fw_sb_free(&b);
+}
 
 /* ---- idle waits ------------------------------------------------------------ */
 
@@ -44,7 +168,9 @@ static void backoff_wait(backoff *b)
     if (b->ns > 2000000)
         b->ns = 2000000;
     struct timespec ts = {0, b->ns};
+    pmark m = prof_start_wall();
     nanosleep(&ts, NULL);
+    prof_add(P_SLEEP, m, 1e-9 * (double)b->ns);  /* items: seconds asked for */
 }
 
 /* ---- outgoing messages kept alive until sent -------------------------------- */
@@ -163,13 +289,15 @@ static void batch_add(fw_sb *b, const fw_sb *item)
     fw_sb_appendn(b, item->s, item->len);
 }
 
-static uint32_t batch_count(const fw_sb *b)
+static uint32_t batch_count_buf(const char *buf, size_t len)
 {
     uint32_t n = 0;
-    if (b->len >= sizeof n)
-        memcpy(&n, b->s, sizeof n);
+    if (len >= sizeof n)
+        memcpy(&n, buf, sizeof n);
     return n;
 }
+
+static uint32_t batch_count(const fw_sb *b) { return batch_count_buf(b->s, b->len); }
 
 /* ---- a local task queue (rank 0's compute thread, and a worker's queue) ------ */
 
@@ -243,7 +371,9 @@ static void *local_main(void *arg)
         pthread_mutex_unlock(&l->mu);
         fw_result r;
         fw_err e = {0};
+        pmark m = prof_start();
         int rc = fw_exec_run(l->x, &t, &r, &e);
+        prof_add(P_TASK, m, 1);
         fw_task_unpacked_free(&t);
         pthread_mutex_lock(&l->mu);
         l->busy = 0;
@@ -290,17 +420,28 @@ typedef struct cstate {
     int farewell;            /* STOP was sent: BYE is expected         */
 } cstate;
 
+/* The target from the measured fit + score time of the slowest space so
+ * far (a mixed search is batched for its slowest model). Not from elapsed
+ * time over tasks done: that counts the time workers waited for work, so a
+ * starved worker would get smaller batches and starve more. */
 static size_t target_for(const cstate *c)
 {
-    fw_plan_stats st;
-    fw_plan_stats_get(c->k.plan, &st);
-    double el = fw_now() - c->k.start;
-    size_t run = st.done - st.resumed;
-    if (run < 8 || el <= 0)
+    double per_task = -1;
+    for (uint32_t s = 0; s < c->k.c->n_spaces; s++) {
+        double t = coord_task_time(&c->k, s);
+        per_task = t > per_task ? t : per_task;
+    }
+    if (per_task < 0)
         return MIN_TARGET;
-    double per_task = el * c->s->size / (double)run;
-    double t = ceil(BATCH_WORK_S / per_task);
+    double t = ceil(BATCH_WORK_S / (per_task > 1e-6 ? per_task : 1e-6));
     return t < MIN_TARGET ? MIN_TARGET : t > MAX_TARGET ? MAX_TARGET : (size_t)t;
+}
+
+/* A task of a space not timed yet may be long: it goes only to a worker
+ * holding fewer than MIN_TARGET tasks (as every task does at the start). */
+static int unknown_too_deep(const cstate *c, const fw_task *t, size_t held)
+{
+    return t->n_cand && held >= MIN_TARGET && coord_task_time(&c->k, t->cands[0].space) < 0;
 }
 
 static int accept_item(void *arg, const char *p, size_t n, fw_err *e)
@@ -322,6 +463,7 @@ static int poll_workers(cstate *c, int *activity, fw_err *e)
     while (MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st) == MPI_SUCCESS &&
            flag) {
         int len, src = st.MPI_SOURCE, rc = FW_OK;
+        pmark m = prof_start();
         char *buf = recv_probed(&st, &len);
         if (!buf)
             return fw_err_set(e, FW_ENOMEM, "out of memory");
@@ -338,6 +480,7 @@ static int poll_workers(cstate *c, int *activity, fw_err *e)
             memcpy(&n, buf, len >= 4 ? sizeof n : 0);
             c->outstanding[src] -= n <= c->outstanding[src] ? n : c->outstanding[src];
             rc = walk_batch(buf, (size_t)len, accept_item, c, e);
+            prof_add(P_RECV, m, n);
         }
         free(buf);
         if (rc)
@@ -351,6 +494,7 @@ static int take_local(cstate *c, int *activity, fw_err *e)
     local *l = &c->loc;
     int rc = FW_OK;
     pthread_mutex_lock(&l->mu);
+    pmark m = l->n_done ? prof_start() : (pmark){0, 0};
     if (l->rc) {
         rc = l->rc;
         *e = l->err;
@@ -362,10 +506,44 @@ static int take_local(cstate *c, int *activity, fw_err *e)
         *activity = 1;
     }
     l->outstanding -= l->n_done;
+    if (l->n_done)
+        prof_add(P_LOCAL_IN, m, (double)l->n_done);
     l->n_done = 0;
     c->outstanding[0] = l->outstanding;
     pthread_mutex_unlock(&l->mu);
     return rc;
+}
+
+/* Rank 0's compute thread takes the task packed in c->item (packed and
+ * unpacked like a worker's, so it runs on its own copy). */
+static int give_local(cstate *c, fw_err *e)
+{
+    fw_task lt;
+    int rc = fw_task_unpack(c->item.s, c->item.len, c->k.c, &lt, e);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&c->loc.mu);
+    rc = tq_push(&c->loc.tasks, &lt);
+    c->loc.outstanding++;
+    c->outstanding[0] = c->loc.outstanding;
+    pthread_cond_signal(&c->loc.cv);
+    pthread_mutex_unlock(&c->loc.mu);
+    return rc ? fw_err_set(e, FW_ENOMEM, "out of memory") : FW_OK;
+}
+
+/* Send the TASKS message being built for worker w, if it holds any. */
+static int send_tasks(cstate *c, int w, pmark *m, fw_err *e)
+{
+    uint32_t n = batch_count(&c->msg);
+    if (!n)
+        return FW_OK;
+    if (c->msg.oom || outbox_send(&c->out, &c->msg, w, TAG_TASKS))
+        return fw_err_set(e, FW_EIO, "cannot send tasks to rank %d", w);
+    c->outstanding[w] += n;
+    prof_add(P_SEND, *m, n);
+    *m = prof_start();
+    batch_begin(&c->msg);
+    return FW_OK;
 }
 
 /* Hand out tasks until every worker holds its target. */
@@ -375,36 +553,37 @@ static int dispatch(cstate *c, fw_err *e)
     for (int w = 0; w < c->s->size; w++) {
         if (w > 0 && !c->ready[w])
             continue;
+        pmark m = {0, 0};
+        size_t given = 0;
+        int rc = FW_OK;
         batch_begin(&c->msg);
-        while (c->outstanding[w] + batch_count(&c->msg) < target) {
+        while (!rc && c->outstanding[w] + batch_count(&c->msg) < target) {
             const fw_task *t = fw_plan_next(c->k.plan);
             if (!t)
                 break;
+            if (!given && !batch_count(&c->msg))
+                m = prof_start();
+            if (unknown_too_deep(c, t, c->outstanding[w] + batch_count(&c->msg))) {
+                fw_plan_requeue(c->k.plan, t->id);
+                break;
+            }
             fw_sb_reset(&c->item);
             fw_task_pack(t, c->k.c, &c->item);
             if (w == 0) {
-                fw_task lt;
-                int rc = fw_task_unpack(c->item.s, c->item.len, c->k.c, &lt, e);
-                if (rc)
-                    return rc;
-                pthread_mutex_lock(&c->loc.mu);
-                rc = tq_push(&c->loc.tasks, &lt);
-                c->loc.outstanding++;
-                c->outstanding[0] = c->loc.outstanding;
-                pthread_cond_signal(&c->loc.cv);
-                pthread_mutex_unlock(&c->loc.mu);
-                if (rc)
-                    return fw_err_set(e, FW_ENOMEM, "out of memory");
+                rc = give_local(c, e);
+                given++;
                 continue;
             }
+            if (c->msg.len > sizeof(uint32_t) && c->msg.len + c->item.len > MSG_BYTES)
+                rc = send_tasks(c, w, &m, e);
             batch_add(&c->msg, &c->item);
         }
-        uint32_t n = batch_count(&c->msg);
-        if (w > 0 && n) {
-            if (c->msg.oom || outbox_send(&c->out, &c->msg, w, TAG_TASKS))
-                return fw_err_set(e, FW_EIO, "cannot send tasks to rank %d", w);
-            c->outstanding[w] += n;
-        }
+        if (!rc && w > 0)
+            rc = send_tasks(c, w, &m, e);
+        if (rc)
+            return rc;
+        if (given)
+            prof_add(P_LOCAL_OUT, m, (double)given);
     }
     return FW_OK;
 }
@@ -423,9 +602,19 @@ static int coordinate(cstate *c, fw_run_info *info, fw_err *e)
     int rc = FW_OK;
     for (;;) {
         int activity = 0;
-        if ((rc = poll_workers(c, &activity, e)) || (rc = take_local(c, &activity, e)) ||
-            (coord_flush_due(&c->k) && (rc = coord_flush(&c->k, e))) ||
-            (rc = coord_combine(&c->k, c->cx, e)))
+        pmark loop = prof_start();
+        if ((rc = poll_workers(c, &activity, e)) || (rc = take_local(c, &activity, e)))
+            return rc;
+        if (coord_flush_due(&c->k)) {
+            pmark m = prof_start();
+            double n = (double)c->k.n_pending;
+            if ((rc = coord_flush(&c->k, e)))
+                return rc;
+            prof_add(P_FLUSH, m, n);
+            if (prof_enabled())
+                prof_add_raw(P_SYNC, c->k.sync_s, 0, n);
+        }
+        if ((rc = coord_combine(&c->k, c->cx, e)))
             return rc;
         int stopping = fw_sched_stop || (c->k.failed && c->k.o->fail_fast);
         if (stopping && c->stop_at == 0)
@@ -448,6 +637,7 @@ static int coordinate(cstate *c, fw_run_info *info, fw_err *e)
             !fw_plan_has_ready(c->k.plan))
             return fw_err_set(e, FW_EINVAL, "internal: no task is ready but the plan is not "
                                             "finished");
+        prof_add(activity ? P_LOOP : P_POLL, loop, 0);
         if (activity)
             backoff_reset(&b);
         else
@@ -509,6 +699,7 @@ static int coordinator(fw_session *s, const fw_config *cf, const fw_dataset *d, 
     if (!rc)
         rc = fw_exec_alloc(cf, d, cv, &c.cx, e);
     if (!rc) {
+        prof_enabled();  /* decided before the compute thread can ask */
         fw_exec_set_stop(c.loc.x, &fw_sched_abort);
         pthread_mutex_init(&c.loc.mu, NULL);
         pthread_cond_init(&c.loc.cv, NULL);
@@ -516,8 +707,11 @@ static int coordinator(fw_session *s, const fw_config *cf, const fw_dataset *d, 
         if (!started)
             rc = fw_err_set(e, FW_ENOMEM, "cannot start the compute thread");
     }
-    if (!rc)
+    if (!rc) {
+        pmark m = prof_start();
         rc = coordinate(&c, info, e);
+        prof_add(P_RUN, m, 0);
+    }
     if (started) {
         pthread_mutex_lock(&c.loc.mu);
         c.loc.quit = 1;
@@ -534,6 +728,7 @@ static int coordinator(fw_session *s, const fw_config *cf, const fw_dataset *d, 
     int frc = farewell(&c, rc ? &(fw_err){0} : e);
     if (!rc)
         rc = frc;
+    prof_write(0, s->size);
     info->search_s = (c.k.last_result > 0 ? c.k.last_result : fw_now()) - c.k.start;
     coord_progress(&c.k, 1);
     fw_plan_stats st;
@@ -584,14 +779,17 @@ static int worker_poll(wstate *w, int *stop, int *activity, fw_err *e)
     MPI_Status st;
     while (MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st) == MPI_SUCCESS && flag) {
         int len, rc = FW_OK;
+        pmark m = prof_start();
         char *buf = recv_probed(&st, &len);
         if (!buf)
             return fw_err_set(e, FW_ENOMEM, "out of memory");
         *activity = 1;
         if (st.MPI_TAG == TAG_STOP)
             *stop = 1;
-        else if (st.MPI_TAG == TAG_TASKS)
+        else if (st.MPI_TAG == TAG_TASKS) {
             rc = walk_batch(buf, (size_t)len, queue_item, w, e);
+            prof_add(P_RECV, m, (double)batch_count_buf(buf, (size_t)len));
+        }
         free(buf);
         if (rc)
             return rc;
@@ -617,6 +815,7 @@ static int worker(fw_session *s, const fw_config *cf, const fw_dataset *d, fw_cv
         rc = fw_err_set(e, FW_EIO, "rank %d cannot reach rank 0", s->rank);
     backoff b = {0};
     double last_send = fw_now();
+    pmark run = prof_start();
     while (!rc) {
         int activity = 0;
         if ((rc = worker_poll(&w, &stop, &activity, e)))
@@ -624,7 +823,9 @@ static int worker(fw_session *s, const fw_config *cf, const fw_dataset *d, fw_cv
         if (w.q.n && !fw_sched_abort) {
             fw_task t = tq_pop(&w.q);
             fw_result r;
+            pmark m = prof_start();
             rc = fw_exec_run(x, &t, &r, e);
+            prof_add(P_TASK, m, 1);
             fw_task_unpacked_free(&t);
             if (rc)
                 break;
@@ -636,11 +837,16 @@ static int worker(fw_session *s, const fw_config *cf, const fw_dataset *d, fw_cv
             fw_result_free(&r);
             activity = 1;
         }
-        /* Send results when the queue ran dry, or every few ms of work. */
+        /* Send results once they are as many as the tasks still queued
+         * (so rank 0 tops the queue up before it runs dry), when the next
+         * would make the message too large, or every few ms of work. */
         uint32_t n = batch_count(&res);
-        if (n && (w.q.n == 0 || n >= MAX_TARGET || fw_now() - last_send > 0.002)) {
+        if (n && (n >= w.q.n || res.len + res.len / n > MSG_BYTES ||
+                  fw_now() - last_send > 0.002)) {
+            pmark m = prof_start();
             if (res.oom || outbox_send(&out, &res, 0, TAG_RESULTS))
                 rc = fw_err_set(e, FW_EIO, "rank %d cannot send results", s->rank);
+            prof_add(P_SEND, m, n);
             batch_begin(&res);
             last_send = fw_now();
         }
@@ -652,6 +858,8 @@ static int worker(fw_session *s, const fw_config *cf, const fw_dataset *d, fw_cv
         else
             backoff_wait(&b);
     }
+    prof_add(P_RUN, run, 0);
+    prof_write(s->rank, s->size);
     /* BYE ends the conversation; after a failure it carries the reason. */
     fw_sb bye;
     fw_sb_init(&bye);

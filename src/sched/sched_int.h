@@ -30,9 +30,12 @@ typedef struct coord {
     fw_journal *journal;
     fw_result *pending;         /* accepted, waiting for the journal sync */
     size_t n_pending, cap_pending;
+    size_t pending_bytes;       /* their packed size                      */
     double start, last_progress, last_flush;
     double sync_s;              /* how long the last journal sync took    */
     double last_result;         /* when the last result arrived           */
+    double *space_s;            /* per space (of a task's first candidate):  */
+    size_t *space_n;            /* fit + score seconds and results taken     */
     int ranks;
     int failed;                 /* a fit failed (for --fail-fast)         */
     int tty;
@@ -43,6 +46,9 @@ int coord_init(coord *k, const fw_config *c, const fw_dataset *d, fw_cv *cv,
                const fw_run_opts *o, int ranks, fw_err *e);
 /* Take ownership of a result: it is journaled at the next flush. */
 int coord_accept(coord *k, fw_result *r, fw_err *e);
+/* Mean fit + score seconds of the tasks of a space taken so far (replayed
+ * ones aside), or -1 when none: the scheduler sizes batches by it. */
+double coord_task_time(const coord *k, uint32_t space);
 /* Write and sync the accepted results, then complete them in the plan. */
 int coord_flush(coord *k, fw_err *e);
 /* Time to flush: results have waited long enough, or many are queued, or
