@@ -16,7 +16,9 @@ struct fw_exec {
     const fw_dataset *d;
     fw_cv *cv;
     volatile sig_atomic_t *stop;
-    size_t *all_rows;       /* 0..n-1, the training rows of a refit */
+    size_t *all_rows;       /* 0..n-1, the training rows of a refit; made by
+                               the first refit only (a worker that never
+                               refits keeps no per-row array) */
     /* One cache slot per model type (indexed like fw_models): work a model
      * shares between fits on the same training rows (the trees' presorted
      * features, the boosting bins) stays while tasks of that split follow
@@ -29,12 +31,8 @@ int fw_exec_alloc(const fw_config *c, const fw_dataset *d, fw_cv *cv, fw_exec **
 {
     fw_exec *x = calloc(1, sizeof *x);
     *out = NULL;
-    if (!x || !(x->all_rows = malloc((d->n_rows ? d->n_rows : 1) * sizeof *x->all_rows))) {
-        free(x);
+    if (!x)
         return fw_err_set(e, FW_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < d->n_rows; i++)
-        x->all_rows[i] = i;
     while (fw_models[x->n_types])
         x->n_types++;
     x->caches = calloc(x->n_types ? x->n_types : 1, sizeof *x->caches);
@@ -106,6 +104,12 @@ static int task_rows_get(fw_exec *x, const fw_task *t, task_rows *tr, fw_err *e)
 {
     memset(tr, 0, sizeof *tr);
     if (t->outer < 0) {
+        if (!x->all_rows) {
+            if (!(x->all_rows = malloc((x->d->n_rows ? x->d->n_rows : 1) * sizeof *x->all_rows)))
+                return fw_err_set(e, FW_ENOMEM, "out of memory");
+            for (size_t i = 0; i < x->d->n_rows; i++)
+                x->all_rows[i] = i;
+        }
         tr->train = x->all_rows;
         tr->n_train = x->d->n_rows;
     } else {

@@ -12,7 +12,7 @@ into the data), best of 3 alternated runs. foldwise's time is \`search_s\`
 TXT
 /usr/bin/python3 tests/bench/prepare.py /tmp/fwbench || exit 1
 side() { /usr/bin/python3 tests/bench/side.py "$@" || echo "| $2 | failed | | | | | | | |"; }
-for cfg in tests/bench/configs/*.yaml; do
+for cfg in tests/bench/models/*.yaml; do
     w=$(sed -n 's/^# \([a-z0-9-]*\):.*/\1/p' $cfg | head -1)
     d=$(sed -n 's#^data: {path: /tmp/fwbench/\([a-z0-9]*\)\.csv.*#\1#p' $cfg)
     jobs=$(sed -n 's/^# peer jobs: \([0-9]*\)/\1/p' $cfg); jobs=${jobs:-2}
