@@ -19,7 +19,9 @@ SANITIZER ?=
 DEB_PKGS = build-essential pkg-config libopenmpi-dev openmpi-bin libgsl-dev \
            libyaml-dev libhdf5-dev hdf5-tools libopenblas-dev libxxhash-dev \
            python3-sklearn python3-pandas python3-h5py python3-imblearn \
-           liblinear-tools libxml2-utils
+           python3-xgboost liblinear-tools libxml2-utils
+# And for `make bench` (the peers it runs beside foldwise).
+BENCH_PKGS = python3-optuna python3-xgboost
 
 ifeq ($(SANITIZER),)
   BUILD    ?= build
@@ -81,7 +83,7 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIBFW)
 
 # Install what is missing: apt-get as root, otherwise print the command.
 deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+	@missing=""; for p in $(DEB_PKGS) $(EXTRA_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -106,8 +108,9 @@ check: deps
 unit: tests
 	@tests/run.sh --unit-only $(BUILD)
 
-bench: deps
-	@$(MAKE) --no-print-directory -j2 all tests
+bench:
+	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_PKGS)"
+	@$(MAKE) --no-print-directory -s -j2 all tests
 	@tests/bench/run.sh $(BUILD)
 
 clean:
