@@ -293,6 +293,20 @@ typedef struct fw_outer_result {
 } fw_outer_result;
 /* Nested CV: one entry per outer split (empty without cv.inner). */
 size_t fw_plan_outer(const fw_plan *p, const fw_outer_result **out);
+/* Learning curve (diagnose.learning_curve): for the configuration the
+ * refit rule chose in the flat search, each fraction of every outer
+ * split's training rows (a nested subsample: the first rows of a fixed
+ * permutation), scored on those rows and on the split's test rows. */
+typedef struct fw_curve_point {
+    double frac;
+    size_t n_train;         /* training rows at this fraction (first split) */
+    double *test, *train;   /* n_splits x n_metrics, NaN where failed        */
+    size_t n_splits;
+} fw_curve_point;
+/* The curve's points in fraction order (0 without diagnose.learning_curve
+ * or before the flat search finished), and the candidate they are for. */
+size_t fw_plan_curve(const fw_plan *p, const fw_curve_point **out, long *cand);
+
 /* Predictions collected (FW_TK_PREDICT results, and all fits with
  * predictions: all), in task order. */
 size_t fw_plan_predictions(const fw_plan *p, const fw_result *const **out);

@@ -106,10 +106,10 @@ int fw_config_check(fw_config *c, fw_err *e)
     if (c->ensemble.set)
         return fw_err_at(e, FW_EUNSUP, c->path, 0, 0,
                          "ensemble: ensembles are not built yet; remove the key for now");
-    if (c->diagnose.set)
+    if (c->diagnose.importance_repeats || c->diagnose.drift)
         return fw_err_at(e, FW_EUNSUP, c->path, 0, 0,
-                         "diagnose: the diagnosis checklist is not built yet; remove the key "
-                         "for now");
+                         "diagnose: permutation_importance and drift are not built yet; "
+                         "learning_curve is (remove the others for now)");
     for (size_t i = 0; i < c->n_spaces; i++) {
         c->spaces[i].file = c->path;
         if ((rc = fw_space_build(&c->spaces[i], e)))
@@ -209,6 +209,8 @@ static uint64_t result_hash(const fw_config *c, const fw_dataset *d)
     if (c->has_inner)
         hash_split(h, &c->inner);
     hash_list(h, c->metrics, c->n_metrics);
+    /* Curve tasks carry their fraction in their keys: adding or changing
+     * fractions never invalidates finished tasks, so they stay out. */
     fw_hasher_update(h, &c->limits.task_timeout_s, sizeof c->limits.task_timeout_s);
     uint64_t v = fw_hasher_digest(h);
     fw_hasher_free(h);

@@ -410,6 +410,11 @@ void fw_plan_free(fw_plan *p)
     free(p->pred_ptrs);
     if (p->have_refit)
         fw_result_free(&p->refit);
+    for (size_t f = 0; f < p->n_curve; f++) {
+        free(p->curve[f].test);
+        free(p->curve[f].train);
+    }
+    free(p->curve);
     free(p);
 }
 
@@ -623,6 +628,16 @@ int fw_plan_complete(fw_plan *p, const fw_result *r, fw_err *e)
         p->outer_done[t->outer] = 1;
         return FW_OK;
     }
+    case FW_TK_CURVE: {
+        fw_curve_point *cp = &p->curve[t->member];
+        size_t nm = p->n_metrics;
+        p->failed_fits += r->c[0].status != FW_RS_OK;
+        if (r->c[0].status == FW_RS_OK) {
+            memcpy(cp->test + (size_t)t->outer * nm, r->c[0].test, nm * sizeof *cp->test);
+            memcpy(cp->train + (size_t)t->outer * nm, r->c[0].train, nm * sizeof *cp->train);
+        }
+        return FW_OK;
+    }
     case FW_TK_REFIT:
         p->failed_fits += r->c[0].status != FW_RS_OK;
         if ((rc = keep_result(r, &p->refit, e)))
@@ -636,7 +651,47 @@ int fw_plan_complete(fw_plan *p, const fw_result *r, fw_err *e)
 
 /* ---- follow-ups ----------------------------------------------------------------------- */
 
-/* Flat search done: predictions of each model's best, and the final refit. */
+/* Curve tasks for the chosen candidate: one per (fraction, outer split). */
+static int release_curve(fw_plan *p, long best, fw_err *e)
+{
+    const fw_config *c = p->c;
+    size_t nf = c->diagnose.n_learning_curve, ns = fw_cv_outer(p->cv)->n_folds;
+    if (!nf || best < 0)
+        return FW_OK;
+    p->curve = calloc(nf, sizeof *p->curve);
+    if (!p->curve)
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    p->n_curve = nf;
+    p->curve_cand = best;
+    size_t id = (size_t)best;
+    int rc = FW_OK;
+    for (size_t f = 0; f < nf && !rc; f++) {
+        fw_curve_point *pt = &p->curve[f];
+        pt->frac = c->diagnose.learning_curve[f];
+        pt->n_splits = ns;
+        pt->test = malloc(ns * p->n_metrics * sizeof *pt->test);
+        pt->train = malloc(ns * p->n_metrics * sizeof *pt->train);
+        if (!pt->test || !pt->train)
+            return fw_err_set(e, FW_ENOMEM, "out of memory");
+        for (size_t i = 0; i < ns * p->n_metrics; i++)
+            pt->test[i] = pt->train[i] = NAN;
+        const fw_splits *o = fw_cv_outer(p->cv);
+        pt->n_train = o->n_folds ? (size_t)ceil(pt->frac * (double)o->folds[0].n_train) : 0;
+        for (size_t s = 0; s < ns && !rc; s++) {
+            uint32_t tid;
+            rc = add_task_ex(p, FW_TK_CURVE, 0, (int)s, -1, &id, 1, -1, 0, &tid, e);
+            if (!rc) {
+                p->tasks[tid].t.train_frac = pt->frac;
+                p->tasks[tid].t.member = (uint32_t)f;
+                p->tasks[tid].t.key = task_key(p, &p->tasks[tid].t);
+            }
+        }
+    }
+    return rc;
+}
+
+/* Flat search done: predictions of each model's best, the learning curve
+ * of the chosen one, and the final refit. */
 static int release_flat(fw_plan *p, fw_err *e)
 {
     pctx *x = &p->ctx[0];
@@ -671,8 +726,10 @@ static int release_flat(fw_plan *p, fw_err *e)
                 rc = add_task(p, FW_TK_PREDICT, 0, (int)o, -1, &id, 1, e);
         }
     }
+    long best = fw_plan_choose(p, x, -1, p->c->refit);
+    if (!rc)
+        rc = release_curve(p, best, e);
     if (!rc && p->c->refit != FW_REFIT_NONE) {
-        long best = fw_plan_choose(p, x, -1, p->c->refit);
         size_t id = (size_t)best;
         if (best >= 0)
             rc = add_task(p, FW_TK_REFIT, 0, -1, -1, &id, 1, e);
@@ -753,3 +810,10 @@ size_t fw_plan_predictions(const fw_plan *p, const fw_result *const **out)
 const fw_result *fw_plan_refit(const fw_plan *p) { return p->have_refit ? &p->refit : NULL; }
 
 const fw_splits *fw_plan_outer_splits(const fw_plan *p) { return fw_cv_outer(p->cv); }
+
+size_t fw_plan_curve(const fw_plan *p, const fw_curve_point **out, long *cand)
+{
+    *out = p->curve;
+    *cand = p->curve_cand;
+    return p->n_curve;
+}

@@ -66,6 +66,9 @@ struct fw_plan {
     size_t n_preds, cap_preds;
     fw_result refit;
     int have_refit;
+    fw_curve_point *curve;  /* diagnose.learning_curve, in fraction order */
+    size_t n_curve;
+    long curve_cand;
 };
 
 /* Candidates of a context eligible for `best`: those at the highest rung. */
