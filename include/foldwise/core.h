@@ -200,6 +200,13 @@ const char *fw_suggest(const char *s, const char *const *cands, size_t n);
 int fw_read_file(const char *path, size_t max_bytes, char **out, size_t *len, fw_err *e);
 /* Write a file atomically: tmp file in the same dir, fsync, rename. */
 int fw_write_file_atomic(const char *path, const void *p, size_t n, fw_err *e);
+/* Write all n bytes to fd (retrying short writes and EINTR): 0, or -1
+ * with errno set. */
+int fw_write_all(int fd, const void *p, size_t n);
+/* Read exactly n bytes from fd, waiting at most until `deadline` (fw_now()
+ * seconds; 0 = no limit) with poll: 0, or -1 on end of file, error or
+ * timeout (then *timed_out = 1 when timed_out is not NULL). */
+int fw_read_all(int fd, void *p, size_t n, double deadline, int *timed_out);
 /* mkdir -p. */
 int fw_mkdir_p(const char *path, fw_err *e);
 

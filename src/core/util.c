@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,57 @@ int fw_read_file(const char *path, size_t max_bytes, char **out, size_t *len, fw
     return FW_OK;
 }
 
+int fw_write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int fw_read_all(int fd, void *p, size_t n, double deadline, int *timed_out)
+{
+    char *s = p;
+    while (n) {
+        int wait_ms = -1;
+        if (deadline > 0) {
+            double left = deadline - fw_now();
+            if (left <= 0) {
+                if (timed_out)
+                    *timed_out = 1;
+                return -1;
+            }
+            wait_ms = (int)(left * 1000) + 1;
+        }
+        struct pollfd pf = {fd, POLLIN, 0};
+        int k = poll(&pf, 1, wait_ms);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k == 0 && timed_out)
+            *timed_out = 1;
+        if (k <= 0)
+            return -1;
+        ssize_t got = read(fd, s, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return -1;
+        s += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}
+
 int fw_write_file_atomic(const char *path, const void *p, size_t n, fw_err *e)
 {
     char tmp[4096];
@@ -128,19 +180,11 @@ int fw_write_file_atomic(const char *path, const void *p, size_t n, fw_err *e)
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0)
         return fw_err_at(e, FW_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-    const char *c = p;
-    size_t off = 0;
-    while (off < n) {
-        ssize_t w = write(fd, c + off, n - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            int er = errno;
-            close(fd);
-            unlink(tmp);
-            return fw_err_at(e, FW_EIO, path, 0, 0, "cannot write: %s", strerror(er));
-        }
-        off += (size_t)w;
+    if (fw_write_all(fd, p, n) != 0) {
+        int er = errno;
+        close(fd);
+        unlink(tmp);
+        return fw_err_at(e, FW_EIO, path, 0, 0, "cannot write: %s", strerror(er));
     }
     if (fsync(fd) != 0 || close(fd) != 0) {
         int er = errno;

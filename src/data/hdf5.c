@@ -55,28 +55,11 @@ static int crashed(h5p *h, fw_err *e)
                          : "not a readable HDF5 file (the HDF5 library crashed reading it)");
 }
 
-/* Read exactly n bytes; -1 on end of file, error or timeout (h->hung). */
+/* Read exactly n bytes; -1 on end of file, error or timeout (h->hung):
+ * each read may wait FW_H5_PARENT_WAIT seconds for the child. */
 static int recv_all(h5p *h, void *buf, size_t n)
 {
-    char *s = buf;
-    while (n) {
-        struct pollfd pf = {h->fd, POLLIN, 0};
-        int k = poll(&pf, 1, FW_H5_PARENT_WAIT * 1000);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k == 0)
-            h->hung = 1;
-        if (k <= 0)
-            return -1;
-        ssize_t got = read(h->fd, s, n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return -1;
-        s += got;
-        n -= (size_t)got;
-    }
-    return 0;
+    return fw_read_all(h->fd, buf, n, fw_now() + FW_H5_PARENT_WAIT, &h->hung);
 }
 
 static int on_meta(h5p *h, uint64_t len, fw_err *e)

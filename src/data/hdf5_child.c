@@ -41,28 +41,13 @@ typedef struct h5c {
 
 /* ---- the pipe ------------------------------------------------------------ */
 
-static int send_all(int fd, const void *p, size_t n)
-{
-    const char *s = p;
-    while (n) {
-        ssize_t k = write(fd, s, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        s += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 /* A frame of two parts; every frame sent re-arms the watchdog. */
 static void send_frame(h5c *c, uint32_t type, const void *a, size_t na, const void *b,
                        size_t nb)
 {
     fw_h5_frame h = {type, 0, (uint64_t)(na + nb)};
-    if (send_all(c->fd, &h, sizeof h) || (na && send_all(c->fd, a, na)) ||
-        (nb && send_all(c->fd, b, nb)))
+    if (fw_write_all(c->fd, &h, sizeof h) || (na && fw_write_all(c->fd, a, na)) ||
+        (nb && fw_write_all(c->fd, b, nb)))
         _exit(3);  /* the parent is gone */
     alarm(FW_H5_WATCHDOG);
 }

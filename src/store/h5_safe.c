@@ -57,21 +57,6 @@ typedef struct msg_hdr {
 
 /* ---- child ------------------------------------------------------------------- */
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 #ifndef FW_H5_NO_AS_LIMIT
 /* The address space the child already has (inherited from the caller:
  * libraries, BLAS buffers), from /proc; 0 when unknown. */
@@ -129,8 +114,8 @@ static void child_main(const char *path, int fd, double timeout_s, off_t size)
             rc = fw_err_set(&ce, FW_ENOMEM, "out of memory sending the results");
     }
     msg_hdr h = {MSG_MAGIC, rc, rc ? sizeof ce : b.len};
-    if (write_all(fd, &h, sizeof h) == 0)
-        write_all(fd, rc ? (const void *)&ce : (const void *)b.s, (size_t)h.len);
+    if (fw_write_all(fd, &h, sizeof h) == 0)
+        fw_write_all(fd, rc ? (const void *)&ce : (const void *)b.s, (size_t)h.len);
     _exit(0);
 }
 
@@ -145,30 +130,7 @@ typedef struct waiter {
 
 static int read_all(waiter *w, void *buf, size_t n)
 {
-    char *s = buf;
-    while (n) {
-        double left = w->deadline - fw_now();
-        if (left <= 0) {
-            w->hung = 1;
-            return -1;
-        }
-        struct pollfd pf = {w->fd, POLLIN, 0};
-        int k = poll(&pf, 1, (int)(left * 1000) + 1);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            w->hung = k == 0;
-            return -1;
-        }
-        ssize_t got = read(w->fd, s, n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return -1;
-        s += got;
-        n -= (size_t)got;
-    }
-    return 0;
+    return fw_read_all(w->fd, buf, n, w->deadline, &w->hung);
 }
 
 /* The child's answer: its error, or the packed results. */

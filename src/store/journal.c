@@ -296,16 +296,9 @@ int fw_journal_append(fw_journal *j, uint64_t key, const void *p, size_t n, fw_e
 
 int fw_journal_sync(fw_journal *j, fw_err *e)
 {
-    size_t off = 0;
-    while (off < j->queue.len) {
-        ssize_t w = write(j->fd, j->queue.s + off, j->queue.len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return fw_err_at(e, FW_EIO, j->path, 0, 0, "cannot write the journal: %s",
-                             w < 0 ? strerror(errno) : "no progress");
-        off += (size_t)w;
-    }
+    if (j->queue.len && fw_write_all(j->fd, j->queue.s, j->queue.len) != 0)
+        return fw_err_at(e, FW_EIO, j->path, 0, 0, "cannot write the journal: %s",
+                         strerror(errno));
     if (j->queue.len && fdatasync(j->fd) != 0)
         return fw_err_at(e, FW_EIO, j->path, 0, 0, "cannot sync the journal: %s",
                          strerror(errno));
