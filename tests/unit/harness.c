@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "harness.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,4 +69,49 @@ int fwt_main(int argc, char **argv, const fwt_case *cases)
         fflush(stdout);
     }
     return failed ? 1 : 0;
+}
+
+int fwt_set_load(const char *file, const char *target, int standardise, fwt_set *s, fw_err *e)
+{
+    fw_data_opts o = {0};
+    o.path = (char *)fwt_data(file);
+    o.target = (char *)target;
+    memset(s, 0, sizeof *s);
+    int rc = fw_dataset_load(&o, &s->d, e);
+    if (rc)
+        return rc;
+    size_t n = s->d->n_rows, p = s->d->n_features;
+    s->X = malloc(n * p * sizeof *s->X);
+    s->rows = malloc(n * sizeof *s->rows);
+    if (!s->X || !s->rows)
+        return fw_err_set(e, FW_ENOMEM, "out of memory");
+    for (size_t j = 0; j < p; j++) {
+        const double *c = fw_dataset_col(s->d, j);
+        double mu = 0, sd = 0;
+        for (size_t i = 0; standardise && i < n; i++)
+            mu += c[i];
+        mu /= (double)n;
+        for (size_t i = 0; standardise && i < n; i++)
+            sd += (c[i] - mu) * (c[i] - mu);
+        sd = sqrt(sd / (double)n);
+        for (size_t i = 0; i < n; i++)
+            s->X[j * n + i] = !standardise ? c[i] : sd > 0 ? (c[i] - mu) / sd : 0.0;
+    }
+    for (size_t i = 0; i < n; i++)
+        s->rows[i] = i;
+    s->fit.X = (fw_matrix){s->X, n, p};
+    s->fit.rows = s->rows;
+    s->fit.n = n;
+    s->fit.y = s->d->y;
+    s->fit.task = s->d->task;
+    s->fit.n_classes = s->d->task == FW_TASK_CLASSIFICATION ? s->d->n_classes : 0;
+    return FW_OK;
+}
+
+void fwt_set_free(fwt_set *s)
+{
+    fw_dataset_free(s->d);
+    free(s->X);
+    free(s->rows);
+    memset(s, 0, sizeof *s);
 }

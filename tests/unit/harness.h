@@ -24,6 +24,22 @@ const char *fwt_data(const char *name);
 /* A fresh temporary directory for this case (removed by the OS later). */
 const char *fwt_tmpdir(void);
 
+/* A real data set from tests/data for model tests: every row a training
+ * row, features standardised (population std; constant columns 0) when
+ * `standardise`, else copied as they are. */
+#include "foldwise/data.h"
+#include "foldwise/model.h"
+
+typedef struct fwt_set {
+    fw_dataset *d;
+    double *X;              /* column-major n x p */
+    size_t *rows;           /* 0..n-1 */
+    fw_fit_data fit;
+} fwt_set;
+
+int fwt_set_load(const char *file, const char *target, int standardise, fwt_set *s, fw_err *e);
+void fwt_set_free(fwt_set *s);
+
 #define CHECK(c)                                                          \
     do {                                                                  \
         if (!(c)) {                                                       \

@@ -19,49 +19,6 @@
 #include "harness.h"
 #include "models/linear_int.h"
 
-typedef struct lset {
-    fw_dataset *d;
-    double *X;
-    size_t *rows;
-    fw_fit_data fit;
-} lset;
-
-/* A data set with standardised features, every row training. */
-static int lset_load(const char *file, const char *target, lset *s, fw_err *e)
-{
-    fw_data_opts o = {0};
-    o.path = (char *)fwt_data(file);
-    o.target = (char *)target;
-    memset(s, 0, sizeof *s);
-    int rc = fw_dataset_load(&o, &s->d, e);
-    if (rc)
-        return rc;
-    size_t n = s->d->n_rows, p = s->d->n_features;
-    s->X = malloc(n * p * sizeof *s->X);
-    s->rows = malloc(n * sizeof *s->rows);
-    for (size_t j = 0; j < p; j++) {
-        const double *c = fw_dataset_col(s->d, j);
-        double mu = 0, sd = 0;
-        for (size_t i = 0; i < n; i++)
-            mu += c[i] / (double)n;
-        for (size_t i = 0; i < n; i++)
-            sd += (c[i] - mu) * (c[i] - mu) / (double)n;
-        for (size_t i = 0; i < n; i++)
-            s->X[j * n + i] = sd > 0 ? (c[i] - mu) / sqrt(sd) : 0.0;
-    }
-    for (size_t i = 0; i < n; i++)
-        s->rows[i] = i;
-    s->fit = (fw_fit_data){{s->X, n, p}, s->rows, n, s->d->y, NULL, s->d->task,
-                           s->d->n_classes, NULL};
-    return FW_OK;
-}
-
-static void lset_free(lset *s)
-{
-    fw_dataset_free(s->d);
-    free(s->X);
-    free(s->rows);
-}
 
 /* A configuration from "name=value" pairs over the defaults. */
 static void make_cfg(const fw_model_type *t, fw_pval *cfg, const char *const *kv)
@@ -99,9 +56,9 @@ static double max_abs_diff(const double *a, const double *b, size_t n)
 /* Path over shuffled C values vs one cold fit each, on every row. */
 static void check_path(const char *file, const char *target, const char *const *kv, double tol)
 {
-    lset s;
+    fwt_set s;
     fw_err e = {0};
-    CHECK_OK(lset_load(file, target, &s, &e), &e);
+    CHECK_OK(fwt_set_load(file, target, 1, &s, &e), &e);
     const fw_model_type *t = fw_model_find("logreg");
     static const char *const cs[] = {"C=10", "C=0.01", "C=100", "C=1", "C=0.1"};
     enum { NC = 5 };
@@ -136,7 +93,7 @@ static void check_path(const char *file, const char *target, const char *const *
         free(out[c]);
     }
     free(cold);
-    lset_free(&s);
+    fwt_set_free(&s);
     CHECK_MSG(worst <= tol, "path differs from cold fits by %g (tol %g)", worst, tol);
 }
 
@@ -161,7 +118,7 @@ static void path_equals_cold_ovr_l1(void)
 
 /* Gradient of sum_i loss_i + ||W||^2/(2C) from the fitted coefficients
  * (binary: one sigmoid row; multinomial: softmax rows), max |entry|. */
-static double logistic_grad_max(const fw_lin_state *st, const lset *s, double C)
+static double logistic_grad_max(const fw_lin_state *st, const fwt_set *s, double C)
 {
     size_t n = s->d->n_rows, p = st->p, k = st->k, p1 = p + 1;
     double *g = calloc(k * p1, sizeof *g), z[16], mx = 0;
@@ -199,9 +156,9 @@ static double logistic_grad_max(const fw_lin_state *st, const lset *s, double C)
 
 static void check_gradient(const char *file, const char *target)
 {
-    lset s;
+    fwt_set s;
     fw_err e = {0};
-    CHECK_OK(lset_load(file, target, &s, &e), &e);
+    CHECK_OK(fwt_set_load(file, target, 1, &s, &e), &e);
     static const char *const kv[] = {"C=3", "tol=1e-9", "max_iter=1000", NULL};
     fw_pval cfg[16];
     make_cfg(fw_model_find("logreg"), cfg, kv);
@@ -212,7 +169,7 @@ static void check_gradient(const char *file, const char *target)
     CHECK_OK(rc, &e);
     double gm = logistic_grad_max(m->state, &s, 3.0);
     fw_model_free(m);
-    lset_free(&s);
+    fwt_set_free(&s);
     CHECK_MSG(ctx.converged == 1, "not converged: %s", ctx.warning);
     CHECK_MSG(gm <= 1e-7, "gradient at the solution is %g", gm);
     CHECK_MSG(ctx.final_gap <= 1e-9, "reported gradient %g above tol", ctx.final_gap);
@@ -224,9 +181,9 @@ static void l2_gradient_zero_multinomial(void) { check_gradient("wine.csv", "cul
 /* L1: at the solution |g_j| <= 1/C on zeros and g_j = -sign(w_j)/C elsewhere. */
 static void l1_optimality(void)
 {
-    lset s;
+    fwt_set s;
     fw_err e = {0};
-    CHECK_OK(lset_load("breast_cancer.csv", "diagnosis", &s, &e), &e);
+    CHECK_OK(fwt_set_load("breast_cancer.csv", "diagnosis", 1, &s, &e), &e);
     static const char *const kv[] = {"C=0.1", "penalty=l1", "tol=1e-8", "max_iter=5000", NULL};
     fw_pval cfg[16];
     make_cfg(fw_model_find("logreg"), cfg, kv);
@@ -253,7 +210,7 @@ static void l1_optimality(void)
         worst = fmax(worst, v);
     }
     fw_model_free(m);
-    lset_free(&s);
+    fwt_set_free(&s);
     CHECK_MSG(zeros > 0, "an L1 fit at C=0.1 should zero some coefficients");
     CHECK_MSG(worst <= 1e-5, "L1 optimality violated by %g", worst);
 }
@@ -262,9 +219,9 @@ static void l1_optimality(void)
 static void check_balanced(const char *model, const char *file, const char *target,
                            const char *extra)
 {
-    lset s;
+    fwt_set s;
     fw_err e = {0};
-    CHECK_OK(lset_load(file, target, &s, &e), &e);
+    CHECK_OK(fwt_set_load(file, target, 1, &s, &e), &e);
     size_t n = s.d->n_rows, k = s.d->n_classes;
     const char *kv1[] = {"class_weight=balanced", "tol=1e-10", "max_iter=10000", extra, NULL};
     const char *kv2[] = {"class_weight=none", "tol=1e-10", "max_iter=10000", extra, NULL};
@@ -296,7 +253,7 @@ static void check_balanced(const char *model, const char *file, const char *targ
     free(w);
     free(a);
     free(b);
-    lset_free(&s);
+    fwt_set_free(&s);
     CHECK_MSG(ok, "%s: fit failed: %s", model, e.msg);
     CHECK_MSG(diff <= 1e-7, "%s: balanced vs explicit weights differ by %g", model, diff);
 }
@@ -310,9 +267,9 @@ static void balanced_equals_weights(void)
 
 static void tiny_max_iter_warns(void)
 {
-    lset s;
+    fwt_set s;
     fw_err e = {0};
-    CHECK_OK(lset_load("wine.csv", "cultivar", &s, &e), &e);
+    CHECK_OK(fwt_set_load("wine.csv", "cultivar", 1, &s, &e), &e);
     static const char *const models[][2] = {{"logreg", "tol=1e-12"},
                                             {"logreg", "penalty=l1"},
                                             {"linear_svm", "tol=1e-12"}};
@@ -333,15 +290,15 @@ static void tiny_max_iter_warns(void)
         CHECK_MSG(strstr(ctx.warning, "max_iter"), "%s: warning '%s'", models[t][0],
                   ctx.warning);
     }
-    lset_free(&s);
+    fwt_set_free(&s);
 }
 
 /* The dual objective after each epoch never increases. */
 static void svm_dual_decreases(void)
 {
-    lset s;
+    fwt_set s;
     fw_err e = {0};
-    CHECK_OK(lset_load("breast_cancer.csv", "diagnosis", &s, &e), &e);
+    CHECK_OK(fwt_set_load("breast_cancer.csv", "diagnosis", 1, &s, &e), &e);
     fw_lin_rows r;
     CHECK_OK(fw_lin_rows_build(&s.fit, 1.0, "test", &r, &e), &e);
     double *y = malloc(r.n * sizeof *y), *ci = malloc(r.n * sizeof *ci), w[64], trace[200];
@@ -365,16 +322,16 @@ static void svm_dual_decreases(void)
     free(y);
     free(ci);
     fw_lin_rows_free(&r);
-    lset_free(&s);
+    fwt_set_free(&s);
 }
 
 /* An expired deadline stops single fits (both models, both solvers) and
  * paths with FW_ETIMEOUT and a message. */
 static void deadline_stops(void)
 {
-    lset s;
+    fwt_set s;
     fw_err e = {0};
-    CHECK_OK(lset_load("wine.csv", "cultivar", &s, &e), &e);
+    CHECK_OK(fwt_set_load("wine.csv", "cultivar", 1, &s, &e), &e);
     static const char *const cases[][2] = {
         {"logreg", "penalty=l2"}, {"logreg", "penalty=l1"}, {"linear_svm", "loss=hinge"}};
     for (size_t t = 0; t < 3; t++) {
@@ -413,7 +370,7 @@ static void deadline_stops(void)
     int rc = lt->fit_predict_path(&s.fit, cp, 2, &s.fit.X, s.rows, s.d->n_rows, out, ctx, errs);
     free(out[0]);
     free(out[1]);
-    lset_free(&s);
+    fwt_set_free(&s);
     CHECK_EQ_INT(rc, FW_OK);
     CHECK_EQ_INT(errs[0].code, FW_ETIMEOUT);
     CHECK_EQ_INT(errs[1].code, FW_ETIMEOUT);
@@ -422,9 +379,9 @@ static void deadline_stops(void)
 /* describe() is JSON with the coefficient rows, intercepts and iterations. */
 static void describe_json(void)
 {
-    lset s;
+    fwt_set s;
     fw_err e = {0};
-    CHECK_OK(lset_load("wine.csv", "cultivar", &s, &e), &e);
+    CHECK_OK(fwt_set_load("wine.csv", "cultivar", 1, &s, &e), &e);
     fw_pval cfg[16];
     make_cfg(fw_model_find("logreg"), cfg, NULL);
     int rc;
@@ -437,7 +394,7 @@ static void describe_json(void)
              strstr(sb.s, "\"n_iter\": ");
     fw_sb_free(&sb);
     fw_model_free(m);
-    lset_free(&s);
+    fwt_set_free(&s);
     CHECK(ok);
 }
 

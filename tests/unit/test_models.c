@@ -23,64 +23,13 @@
 #include "foldwise/model.h"
 #include "harness.h"
 
-/* Standardised copy of a dataset's features (so every model can converge
- * quickly on defaults), with y. */
-typedef struct test_set {
-    fw_dataset *d;
-    double *X;
-    fw_fit_data fit;
-    size_t *rows;
-} test_set;
-
-static int load_set(const char *file, const char *target, test_set *s, fw_err *e)
-{
-    fw_data_opts o = {0};
-    o.path = (char *)fwt_data(file);
-    o.target = (char *)target;
-    memset(s, 0, sizeof *s);
-    int rc = fw_dataset_load(&o, &s->d, e);
-    if (rc)
-        return rc;
-    size_t n = s->d->n_rows, p = s->d->n_features;
-    s->X = malloc(n * p * sizeof *s->X);
-    s->rows = malloc(n * sizeof *s->rows);
-    for (size_t j = 0; j < p; j++) {
-        const double *c = fw_dataset_col(s->d, j);
-        double mu = 0, sd = 0;
-        for (size_t i = 0; i < n; i++)
-            mu += c[i];
-        mu /= (double)n;
-        for (size_t i = 0; i < n; i++)
-            sd += (c[i] - mu) * (c[i] - mu);
-        sd = sqrt(sd / (double)n);
-        for (size_t i = 0; i < n; i++)
-            s->X[j * n + i] = sd > 0 ? (c[i] - mu) / sd : 0.0;
-    }
-    for (size_t i = 0; i < n; i++)
-        s->rows[i] = i;
-    s->fit.X = (fw_matrix){s->X, n, p};
-    s->fit.rows = s->rows;
-    s->fit.n = n;
-    s->fit.y = s->d->y;
-    s->fit.task = s->d->task;
-    s->fit.n_classes = s->d->task == FW_TASK_CLASSIFICATION ? s->d->n_classes : 0;
-    return FW_OK;
-}
-
-static void free_set(test_set *s)
-{
-    fw_dataset_free(s->d);
-    free(s->X);
-    free(s->rows);
-}
-
-static size_t out_width(const test_set *s)
+static size_t out_width(const fwt_set *s)
 {
     return s->d->task == FW_TASK_CLASSIFICATION ? s->d->n_classes : 1;
 }
 
 /* Fit defaults with seed 7 and predict every row into a new buffer. */
-static double *fit_predict(const fw_model_type *t, const test_set *s, const fw_fit_data *fd,
+static double *fit_predict(const fw_model_type *t, const fwt_set *s, const fw_fit_data *fd,
                            int *rc, fw_err *e)
 {
     fw_pval *cfg = calloc(t->n_params + 1, sizeof *cfg);
@@ -104,7 +53,7 @@ static double *fit_predict(const fw_model_type *t, const test_set *s, const fw_f
     return out;
 }
 
-static int supports(const fw_model_type *t, const test_set *s)
+static int supports(const fw_model_type *t, const fwt_set *s)
 {
     if (s->d->task == FW_TASK_REGRESSION)
         return (t->caps & FW_CAP_REGRESS) != 0;
@@ -117,12 +66,12 @@ static const char *const sets[][2] = {
     {"breast_cancer.csv", "diagnosis"}, {"iris.csv", "species"}, {"diabetes.csv", "progression"}};
 
 /* Runs `check` for every (model, data set) pair the model supports. */
-static void each_model(void (*check)(const fw_model_type *, test_set *))
+static void each_model(void (*check)(const fw_model_type *, fwt_set *))
 {
     for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
-        test_set s;
+        fwt_set s;
         fw_err e;
-        CHECK_OK(load_set(sets[k][0], sets[k][1], &s, &e), &e);
+        CHECK_OK(fwt_set_load(sets[k][0], sets[k][1], 1, &s, &e), &e);
         for (size_t i = 0; fw_models[i]; i++) {
             if (!supports(fw_models[i], &s))
                 continue;
@@ -131,11 +80,11 @@ static void each_model(void (*check)(const fw_model_type *, test_set *))
             if (fwt_failed_now && !before)
                 printf("    (model %s on %s)\n", fw_models[i]->name, sets[k][0]);
         }
-        free_set(&s);
+        fwt_set_free(&s);
     }
 }
 
-static void check_fit_predict(const fw_model_type *t, test_set *s)
+static void check_fit_predict(const fw_model_type *t, fwt_set *s)
 {
     fw_err e = {0};
     int rc;
@@ -164,7 +113,7 @@ static void check_fit_predict(const fw_model_type *t, test_set *s)
 
 static void fit_predict_all(void) { each_model(check_fit_predict); }
 
-static void check_bad_params(const fw_model_type *t, test_set *s)
+static void check_bad_params(const fw_model_type *t, fwt_set *s)
 {
     (void)s;
     for (size_t i = 0; i < t->n_params; i++) {
@@ -190,7 +139,7 @@ static void check_bad_params(const fw_model_type *t, test_set *s)
 
 static void bad_params_refused(void) { each_model(check_bad_params); }
 
-static void check_nan(const fw_model_type *t, test_set *s)
+static void check_nan(const fw_model_type *t, fwt_set *s)
 {
     double saved = s->X[3 * s->d->n_rows + 10];
     s->X[3 * s->d->n_rows + 10] = NAN;
@@ -209,7 +158,7 @@ static void check_nan(const fw_model_type *t, test_set *s)
 
 static void nan_without_imputer(void) { each_model(check_nan); }
 
-static void check_single_class(const fw_model_type *t, test_set *s)
+static void check_single_class(const fw_model_type *t, fwt_set *s)
 {
     if (s->d->task != FW_TASK_CLASSIFICATION)
         return;
@@ -236,7 +185,7 @@ static void check_single_class(const fw_model_type *t, test_set *s)
 
 static void single_class_fold(void) { each_model(check_single_class); }
 
-static void check_deadline(const fw_model_type *t, test_set *s)
+static void check_deadline(const fw_model_type *t, fwt_set *s)
 {
     if (!(t->caps & FW_CAP_ITERATIVE))
         return;
@@ -260,7 +209,7 @@ static void check_deadline(const fw_model_type *t, test_set *s)
 
 static void deadline_stops_fit(void) { each_model(check_deadline); }
 
-static void check_save_load(const fw_model_type *t, test_set *s)
+static void check_save_load(const fw_model_type *t, fwt_set *s)
 {
     if (!t->save || !t->load)
         return;
