@@ -299,13 +299,17 @@ size_t fw_plan_outer(const fw_plan *p, const fw_outer_result **out);
  * permutation), scored on those rows and on the split's test rows. */
 typedef struct fw_curve_point {
     double frac;
-    size_t n_train;         /* training rows at this fraction (first split) */
+    size_t n_train;         /* training rows at this fraction (every split) */
     double *test, *train;   /* n_splits x n_metrics, NaN where failed        */
     size_t n_splits;
 } fw_curve_point;
 /* The curve's points in fraction order (0 without diagnose.learning_curve
  * or before the flat search finished), and the candidate they are for. */
 size_t fw_plan_curve(const fw_plan *p, const fw_curve_point **out, long *cand);
+/* Training rows of a learning-curve fit, scikit-learn's rule
+ * (learning_curve): floor(frac x the first outer split's training rows),
+ * at least 1, the same count for every split (at most that split's). */
+size_t fw_curve_n_train(double frac, size_t n_first, size_t n_split);
 
 /* Predictions collected (FW_TK_PREDICT results, and all fits with
  * predictions: all), in task order. */

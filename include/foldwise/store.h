@@ -95,6 +95,26 @@ typedef struct fw_pred_block {
     int is_proba;           /* values are probabilities                       */
 } fw_pred_block;
 
+/* One point of the learning curve: the chosen configuration fitted on a
+ * fraction of every outer split's training rows. */
+typedef struct fw_curve_row {
+    double frac;            /* fraction of the training rows, in (0, 1]      */
+    size_t n_train;         /* training rows at this fraction (first split)  */
+    double *test, *train;   /* n_splits x n_metrics (row-major by split), NaN
+                               where a fit failed                             */
+} fw_curve_row;
+
+/* One configuration of a nested run's inner search (outer split `outer`). */
+typedef struct fw_inner_row {
+    size_t outer;           /* outer split                                    */
+    char *model;
+    char *params_json;
+    int status;             /* FW_RS_*, or 3 = partial                        */
+    size_t n_splits;        /* inner splits                                   */
+    double *mean_test, *std_test;  /* n_metrics, NaN when a split failed      */
+    double *test;           /* n_splits x n_metrics (row-major by split)      */
+} fw_inner_row;
+
 typedef struct fw_results {
     /* run */
     char *name, *config_text, *config_path, *cmdline, *host, *data_path;
@@ -133,6 +153,22 @@ typedef struct fw_results {
     void *model_blob;
     size_t model_len;
     char *model_name, *model_params_json;
+    /* diagnose.learning_curve (n_curve = 0 without it): points in the
+     * config's order, for trial curve_trial (meaningful when n_curve > 0) */
+    fw_curve_row *curve;
+    size_t n_curve;
+    long curve_trial;
+    /* Importances of the refitted model (model_blob) when its type has
+     * them: impurity (trees, forests) or gain (hist_gbdt), one per column
+     * it was fitted on (the preprocessing's output columns), summing to 1
+     * (all 0 when no tree split). n_importances = 0 otherwise. */
+    char **importance_names;
+    double *importances;
+    size_t n_importances;
+    /* Nested CV: every outer split's inner-search configurations, by outer
+     * split then configuration id (empty without cv.inner). */
+    fw_inner_row *inner;
+    size_t n_inner;
 } fw_results;
 
 void fw_results_free(fw_results *r);

@@ -68,6 +68,12 @@ typedef struct task_rows {
     size_t *own;            /* subsampled training rows, when any */
 } task_rows;
 
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Keep the first m rows of a permutation keyed on the split, in ascending
  * order: nested subsets for growing m (halving rungs, curve points). */
 static int subsample(const fw_exec *x, const fw_task *t, size_t m, task_rows *tr, fw_err *e)
@@ -86,14 +92,9 @@ static int subsample(const fw_exec *x, const fw_task *t, size_t m, task_rows *tr
     }
     fw_shuffle(r, perm, n);
     gsl_rng_free(r);
-    /* Ascending order of the kept rows (insertion sort is fine: a prefix). */
+    /* The kept rows in ascending order, as the splitters give them. */
     size_t k = m < n ? m : n;
-    for (size_t i = 1; i < k; i++) {
-        size_t v = perm[i], j = i;
-        for (; j > 0 && perm[j - 1] > v; j--)
-            perm[j] = perm[j - 1];
-        perm[j] = v;
-    }
+    qsort(perm, k, sizeof *perm, cmp_size);
     tr->own = perm;
     tr->train = perm;
     tr->n_train = k;
@@ -136,8 +137,12 @@ static int task_rows_get(fw_exec *x, const fw_task *t, task_rows *tr, fw_err *e)
                      x->c->search.resource == FW_RESOURCE_N_SAMPLES && res > 0;
     if (by_samples && res < (double)tr->n_train)
         return subsample(x, t, (size_t)res, tr, e);
-    if (t->train_frac < 1.0)
-        return subsample(x, t, (size_t)ceil(t->train_frac * (double)tr->n_train), tr, e);
+    if (t->kind == FW_TK_CURVE) {
+        size_t n = fw_curve_n_train(t->train_frac, fw_cv_outer(x->cv)->folds[0].n_train,
+                                    tr->n_train);
+        if (n < tr->n_train)
+            return subsample(x, t, n, tr, e);
+    }
     return FW_OK;
 }
 

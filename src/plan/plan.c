@@ -131,6 +131,13 @@ void fw_member_range(size_t member, size_t n_trees, size_t block, size_t *lo, si
         *hi = n_trees;
 }
 
+size_t fw_curve_n_train(double frac, size_t n_first, size_t n_split)
+{
+    size_t n = (size_t)floor(frac * (double)n_first);
+    n = n ? n : 1;
+    return n < n_split ? n : n_split;
+}
+
 /* Number of member blocks for a batch, or 0 when it is fitted whole. */
 static size_t member_blocks(const fw_plan *p, const fw_cand *const *batch, size_t nb)
 {
@@ -676,7 +683,8 @@ static int release_curve(fw_plan *p, long best, fw_err *e)
         for (size_t i = 0; i < ns * p->n_metrics; i++)
             pt->test[i] = pt->train[i] = NAN;
         const fw_splits *o = fw_cv_outer(p->cv);
-        pt->n_train = o->n_folds ? (size_t)ceil(pt->frac * (double)o->folds[0].n_train) : 0;
+        pt->n_train = o->n_folds ? fw_curve_n_train(pt->frac, o->folds[0].n_train,
+                                                    o->folds[0].n_train) : 0;
         for (size_t s = 0; s < ns && !rc; s++) {
             uint32_t tid;
             rc = add_task_ex(p, FW_TK_CURVE, 0, (int)s, -1, &id, 1, -1, 0, &tid, e);

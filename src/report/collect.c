@@ -1,5 +1,8 @@
 /* collect.c: the finished task graph into fw_results (store.h), the one
- * structure every report file and results.h5 are written from. */
+ * structure every report file and results.h5 are written from, including
+ * the learning curve, the nested runs' inner searches, and the refitted
+ * model's feature importances (computed here from its stored bytes, so a
+ * rebuild from the journal gives the same). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 #include <hdf5.h>
 #include <yaml.h>
 
+#include "foldwise/exec.h"
 #include "foldwise/metrics.h"
 #include "foldwise/report.h"
 
@@ -241,6 +245,129 @@ static int collect_refit(fw_plan *p, const fw_config *c, fw_results *r)
     return FW_OK;
 }
 
+/* ---- diagnosis ------------------------------------------------------------------- */
+
+static int collect_curve(fw_plan *p, const fw_config *c, fw_results *r)
+{
+    const fw_curve_point *pt;
+    long cand;
+    size_t n = fw_plan_curve(p, &pt, &cand), nm = c->n_metrics, per = r->n_splits * nm;
+    if (!n)
+        return FW_OK;
+    r->curve = calloc(n, sizeof *r->curve);
+    if (!r->curve)
+        return FW_ENOMEM;
+    r->n_curve = n;
+    r->curve_trial = cand;
+    for (size_t i = 0; i < n; i++) {
+        fw_curve_row *x = &r->curve[i];
+        /* the plan's points span the outer splits, as the trials do */
+        size_t have = (pt[i].n_splits < r->n_splits ? pt[i].n_splits : r->n_splits) * nm;
+        x->frac = pt[i].frac;
+        x->n_train = pt[i].n_train;
+        x->test = malloc((per ? per : 1) * sizeof *x->test);
+        x->train = malloc((per ? per : 1) * sizeof *x->train);
+        if (!x->test || !x->train)
+            return FW_ENOMEM;
+        for (size_t k = 0; k < per; k++) {
+            x->test[k] = k < have ? pt[i].test[k] : NAN;
+            x->train[k] = k < have ? pt[i].train[k] : NAN;
+        }
+    }
+    return FW_OK;
+}
+
+/* Names of the columns the refitted model saw: the preprocessing's output
+ * columns, or the dataset's features. NULL when they do not match. */
+static char **model_col_names(const fw_prep *prep, const fw_dataset *d, size_t n)
+{
+    if (prep ? fw_prep_n_out(prep) != n : d->n_features != n)
+        return NULL;
+    char **names = calloc(n ? n : 1, sizeof *names);
+    for (size_t j = 0; names && j < n; j++) {
+        names[j] = fw_strdup(prep ? fw_prep_out_name(prep, j) : d->cols[j].name);
+        if (!names[j]) {
+            for (size_t k = 0; k < j; k++)
+                free(names[k]);
+            free(names);
+            return NULL;
+        }
+    }
+    return names;
+}
+
+/* The refitted model's own importances (trees: impurity, hist_gbdt: gain).
+ * A model that cannot give them is left without: a warning, not an error
+ * (the run's results do not depend on them). */
+static int collect_importances(const fw_dataset *d, fw_results *r)
+{
+    fw_model *m = NULL;
+    fw_prep *prep = NULL;
+    fw_err e;
+    fw_err_clear(&e);
+    if (!r->model_blob || !r->model_len)
+        return FW_OK;
+    int rc = fw_model_blob_load(r->model_blob, r->model_len, &m, &prep, &e);
+    if (rc == FW_ENOMEM)
+        return rc;
+    if (!rc && m->type->importances) {
+        size_t n = m->n_cols;
+        double *v = malloc((n ? n : 1) * sizeof *v);
+        char **names = model_col_names(prep, d, n);
+        if (!v)
+            rc = fw_err_set(&e, FW_ENOMEM, "out of memory");
+        else if (!names)
+            rc = fw_err_set(&e, FW_EINVAL, "the model's %zu columns have no names", n);
+        else
+            rc = m->type->importances(m->state, v, n, &e);
+        if (!rc) {
+            r->importance_names = names, r->importances = v, r->n_importances = n;
+            names = NULL, v = NULL;
+        }
+        for (size_t j = 0; names && j < n; j++)
+            free(names[j]);
+        free(names);
+        free(v);
+    }
+    if (rc && rc != FW_ENOMEM)
+        fw_warn("feature importances of the refitted %s left out: %s",
+                r->model_name ? r->model_name : "model", e.msg);
+    fw_model_free(m);
+    fw_prep_free(prep);
+    return rc == FW_ENOMEM ? rc : FW_OK;
+}
+
+/* Nested CV: the inner search of every outer split, row by row. */
+static int collect_inner(fw_plan *p, const fw_config *c, fw_results *r)
+{
+    size_t total = 0, nm = c->n_metrics;
+    const fw_row *rows;
+    for (size_t o = 0; o < r->n_outer; o++)
+        total += fw_plan_context_rows(p, 1 + o, &rows);
+    if (!total)
+        return FW_OK;
+    r->inner = calloc(total, sizeof *r->inner);
+    if (!r->inner)
+        return FW_ENOMEM;
+    for (size_t o = 0; o < r->n_outer; o++) {
+        size_t n = fw_plan_context_rows(p, 1 + o, &rows);
+        for (size_t i = 0; i < n && r->n_inner < total; i++) {
+            fw_inner_row *x = &r->inner[r->n_inner++];
+            x->outer = r->outer[o].split;
+            x->model = fw_strdup(c->spaces[rows[i].space].model->name);
+            x->params_json = params_json(c, rows[i].space, rows[i].vals);
+            x->status = rows[i].status;
+            x->n_splits = rows[i].n_splits;
+            x->mean_test = dup_doubles(rows[i].mean_test, nm);
+            x->std_test = dup_doubles(rows[i].std_test, nm);
+            x->test = dup_doubles(rows[i].test, rows[i].n_splits * nm);
+            if (!x->model || !x->params_json || !x->mean_test || !x->std_test || !x->test)
+                return FW_ENOMEM;
+        }
+    }
+    return FW_OK;
+}
+
 static void collect_meta(const fw_config *c, const fw_dataset *d, const fw_run_meta *m,
                          fw_results *r)
 {
@@ -313,6 +440,12 @@ int fw_results_from_plan(fw_plan *p, const fw_config *c, const fw_dataset *d,
         rc = collect_preds(p, c, r);
     if (!rc)
         rc = collect_refit(p, c, r);
+    if (!rc)
+        rc = collect_curve(p, c, r);
+    if (!rc)
+        rc = collect_importances(d, r);
+    if (!rc)
+        rc = collect_inner(p, c, r);
     if (!rc) {
         fill_y_true(d, r);
         r->best = fw_plan_best(p);

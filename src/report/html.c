@@ -2,9 +2,11 @@
  * script, nothing fetched) written as well-formed XML (polyglot HTML5), so
  * `xmllint --noout` accepts it and any browser shows it.
  *
- * Order: headline, leaderboards, score distributions, validation curves,
- * nested CV, the best model's out-of-split predictions, failures,
- * reproducibility. The plots live in html_plots.c and html_preds.c. */
+ * Order: headline, leaderboards (with failures), score distributions,
+ * validation curves, learning curve and feature importances (when the run
+ * has them), nested CV, the best model's out-of-split predictions,
+ * reproducibility. The plots live in html_plots.c, html_diag.c and
+ * html_preds.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +207,10 @@ static void nav(fw_sb *b, const fw_results *r)
                     "Failures</a>"
                     "<a href=\"#distributions\">Score distributions</a>"
                     "<a href=\"#validation\">Validation curves</a>");
+    if (r->n_curve && r->n_metrics)
+        fw_sb_append(b, "<a href=\"#learning\">Learning curve</a>");
+    if (r->n_importances)
+        fw_sb_append(b, "<a href=\"#importances\">Feature importances</a>");
     if (r->n_outer)
         fw_sb_append(b, "<a href=\"#nested\">Nested CV</a>");
     fw_sb_append(b, "<a href=\"#predictions\">Predictions</a>"
@@ -359,6 +365,34 @@ static void leaderboard(fw_sb *b, const fw_results *r)
 
 /* ---- nested CV ------------------------------------------------------------------- */
 
+/* Per outer split: how its inner search went (every row is in results.h5,
+ * /nested/inner). */
+static void inner_searches(fw_sb *b, const fw_results *r)
+{
+    if (!r->n_inner)
+        return;
+    fw_sb_append(b, "<h3>Inner searches</h3>\n<table>\n<tr><th class=\"n\">outer split</th>"
+                    "<th class=\"n\">configurations</th><th class=\"n\">scored</th>"
+                    "<th>best on the inner splits</th><th>parameters</th><th class=\"n\">");
+    esc(b, r->metrics[0]);
+    fw_sb_printf(b, " %s (inner mean \xc2\xb1 std)</th></tr>\n", fw_rep_arrow(r, 0));
+    for (size_t i = 0; i < r->n_outer; i++) {
+        fw_rep_inner s;
+        fw_rep_inner_of(r, r->outer[i].split, &s);
+        const fw_inner_row *x = s.best >= 0 ? &r->inner[s.best] : NULL;
+        fw_sb_printf(b, "<tr><td class=\"n\">%zu</td><td class=\"n\">%zu</td><td class=\"n\">"
+                        "%zu</td>", r->outer[i].split, s.n, s.scored);
+        wrap(b, "<td>", x ? x->model : "\xe2\x80\x93", "</td>");
+        params_cell(b, x ? x->params_json : NULL);
+        pm_cell(b, x ? x->mean_test[0] : NAN, x ? x->std_test[0] : NAN);
+        fw_sb_append(b, "</tr>\n");
+    }
+    fw_sb_append(b, "</table>\n<p class=\"note\">The best inner mean is optimistic for the "
+                    "same reason as the flat search's best (chosen on the splits that score "
+                    "it), and the refit rule may choose another configuration (one_se). Every "
+                    "inner configuration's scores are in results.h5 (/nested/inner).</p>\n");
+}
+
 static void nested(fw_sb *b, const fw_results *r, const fw_rep_head *h)
 {
     if (!r->n_outer)
@@ -387,6 +421,7 @@ static void nested(fw_sb *b, const fw_results *r, const fw_rep_head *h)
                  h->nested_ok, h->nested_ok == 1 ? "" : "s");
     wrap(b, "<td class=\"n\"><b>", h->nested_score, "</b></td>");
     fw_sb_printf(b, "<td colspan=\"%zu\"></td></tr>\n</table>\n", r->n_metrics);
+    inner_searches(b, r);
 }
 
 /* ---- reproducibility ---------------------------------------------------------------- */
@@ -439,6 +474,8 @@ int fw_report_html(const fw_results *r, const char *path, fw_err *e)
     leaderboard(&b, r);
     fw_rep_html_scores(&b, r);
     fw_rep_html_curves(&b, r);
+    fw_rep_html_learning(&b, r);
+    fw_rep_html_importances(&b, r);
     nested(&b, r, &h);
     fw_rep_html_preds(&b, r);
     repro(&b, r, &h);

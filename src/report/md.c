@@ -1,6 +1,8 @@
 /* md.c: report.md, the findings of report.html as Markdown text: headline,
- * leaderboards, nested CV, best parameters, confusion matrix or pooled
- * regression fit, failures, reproducibility (config in a code fence).
+ * leaderboards, best parameters, learning curve and feature importances
+ * (when the run has them), nested CV with its inner searches, confusion
+ * matrix or pooled regression fit, failures, reproducibility (config in a
+ * code fence).
  * Numbers are formatted by the same functions as the HTML. */
 #include <math.h>
 #include <stdio.h>
@@ -174,6 +176,31 @@ static void best_params(fw_sb *b, const fw_results *r)
         fw_sb_append(b, "None: no model has a scored configuration.\n");
 }
 
+/* Inner searches of a nested run: one line per outer split. */
+static void inner_searches(fw_sb *b, const fw_results *r)
+{
+    char buf[96];
+    if (!r->n_inner)
+        return;
+    fw_sb_append(b, "\nInner searches (every configuration's scores are in results.h5, "
+                    "/nested/inner):\n\n| outer split | configurations | scored | best on the "
+                    "inner splits | parameters | ");
+    fw_rep_md_cell(b, r->metrics[0]);
+    fw_sb_printf(b, " %s (inner mean \xc2\xb1 std) |\n", fw_rep_arrow(r, 0));
+    rule(b, 6, 0);
+    for (size_t i = 0; i < r->n_outer; i++) {
+        fw_rep_inner s;
+        fw_rep_inner_of(r, r->outer[i].split, &s);
+        const fw_inner_row *x = s.best >= 0 ? &r->inner[s.best] : NULL;
+        fw_sb_printf(b, "| %zu | %zu | %zu | ", r->outer[i].split, s.n, s.scored);
+        fw_rep_md_cell(b, x ? x->model : "\xe2\x80\x93");
+        fw_sb_append(b, " |");
+        cell_params(b, x ? x->params_json : NULL);
+        fw_rep_fmt_pm(x ? x->mean_test[0] : NAN, x ? x->std_test[0] : NAN, buf, sizeof buf);
+        fw_sb_printf(b, " %s |\n", buf);
+    }
+}
+
 static void nested(fw_sb *b, const fw_results *r, const fw_rep_head *h)
 {
     size_t cols = 4;
@@ -204,6 +231,80 @@ static void nested(fw_sb *b, const fw_results *r, const fw_rep_head *h)
     }
     fw_sb_printf(b, "\nMean \xc2\xb1 std over %zu outer split%s: **%s**.\n", h->nested_ok,
                  h->nested_ok == 1 ? "" : "s", h->nested_score);
+    inner_searches(b, r);
+}
+
+static void learning(fw_sb *b, const fw_results *r)
+{
+    char a[96], c[96];
+    fw_rep_lc *p = r->n_curve && r->n_metrics ? malloc(r->n_curve * sizeof *p) : NULL;
+    if (!p) {
+        b->oom |= r->n_curve && r->n_metrics;
+        return;
+    }
+    size_t n = fw_rep_curve(r, p);
+    fw_sb t;
+    fw_sb_init(&t);
+    fw_sb_append(&t, "The chosen configuration, ");
+    fw_rep_curve_what(r, &t);
+    fw_sb_append(&t, ", fitted on growing fractions of each outer split's training rows and "
+                     "scored on the split's test rows and on the rows it was fitted on. ");
+    fw_rep_curve_summary(r, p, n, &t);
+    fw_sb_append(b, "\n## Learning curve\n\n");
+    fw_rep_md_cell(b, t.s);
+    fw_sb_reset(&t);
+    fw_rep_curve_guide(r, &t);
+    fw_sb_append(b, "\n\n");
+    fw_rep_md_cell(b, t.s);
+    fw_sb_append(b, "\n\n| fraction | training rows | test ");
+    fw_rep_md_cell(b, r->metrics[0]);
+    fw_sb_append(b, " (mean \xc2\xb1 std) | train ");
+    fw_rep_md_cell(b, r->metrics[0]);
+    fw_sb_append(b, " (mean \xc2\xb1 std) | splits scored |\n");
+    rule(b, 5, 0);
+    for (size_t i = 0; i < n; i++) {
+        fw_rep_fmt_pm(p[i].test, p[i].test_sd, a, sizeof a);
+        fw_rep_fmt_pm(p[i].train, p[i].train_sd, c, sizeof c);
+        fw_sb_printf(b, "| %g | %zu | %s | %s | %zu / %zu |\n", p[i].frac, p[i].n_train, a, c,
+                     p[i].n_ok, r->n_splits);
+    }
+    fw_sb_free(&t);
+    free(p);
+}
+
+static void importances(fw_sb *b, const fw_results *r)
+{
+    char a[48];
+    size_t n = r->n_importances, *order = n ? malloc(n * sizeof *order) : NULL;
+    if (!order || fw_rep_importance_order(r, order)) {
+        b->oom |= n > 0;
+        free(order);
+        return;
+    }
+    fw_sb t;
+    fw_sb_init(&t);
+    fw_rep_importance_why(r, &t);
+    fw_sb_append(b, "\n## Feature importances\n\n");
+    fw_rep_md_cell(b, t.s);
+    fw_sb_free(&t);
+    if (fw_rep_importance_all_zero(r)) {
+        fw_sb_append(b, "\n\nEvery importance is 0: no tree of the refitted model made a "
+                        "split.\n");
+        free(order);
+        return;
+    }
+    size_t k = n < 20 ? n : 20;
+    fw_sb_printf(b, "\n\nThe %zu most important of %zu column%s (every value is in "
+                    "results.h5, /importances):\n\n| rank | column | importance |\n", k, n,
+                 n == 1 ? "" : "s");
+    rule(b, 3, 2);
+    for (size_t i = 0; i < k; i++) {
+        fw_rep_fmt(r->importances[order[i]], a, sizeof a);
+        fw_sb_printf(b, "| %zu | ", i + 1);
+        fw_rep_md_cell(b, r->importance_names[order[i]]);
+        fw_sb_printf(b, " | %s |\n", a);
+    }
+    free(order);
 }
 
 static void confusion(fw_sb *b, const fw_results *r, const fw_rep_pool *p)
@@ -308,6 +409,8 @@ int fw_report_md(const fw_results *r, const char *path, fw_err *e)
     headline(&b, r, &h);
     board(&b, r);
     best_params(&b, r);
+    learning(&b, r);
+    importances(&b, r);
     nested(&b, r, &h);
     predictions(&b, r);
     failures(&b, r);

@@ -122,12 +122,58 @@ const char *fw_rep_arrow(const fw_results *r, size_t m);
  * of backticks in it. */
 void fw_rep_fence(const char *text, char *buf, size_t n);
 
+/* ---- diagnosis (diagnose.c) ---------------------------------------------- */
+
+/* One learning-curve point as both reports state it: the first metric's
+ * mean and population std over the splits that were scored. */
+typedef struct fw_rep_lc {
+    size_t index;           /* point in fw_results.curve                    */
+    double frac;
+    size_t n_train;
+    double test, test_sd, train, train_sd;  /* NaN when no split scored      */
+    size_t n_ok;            /* splits with a finite test score              */
+} fw_rep_lc;
+/* The curve's points into pts (n_curve entries), by training size, then
+ * fraction, then order. Returns their count (0 without a metric). */
+size_t fw_rep_curve(const fw_results *r, fw_rep_lc *pts);
+/* "random_forest with max_depth=6 (configuration 1, chosen by the refit
+ * rule)", plain text. */
+void fw_rep_curve_what(const fw_results *r, fw_sb *out);
+/* How to read a learning curve (one paragraph, plain text; worded for the
+ * first metric's direction). */
+void fw_rep_curve_guide(const fw_results *r, fw_sb *out);
+/* What the sorted points p[0..n) say at the largest size: scores, gap,
+ * and the change from the size before (plain text). */
+void fw_rep_curve_summary(const fw_results *r, const fw_rep_lc *p, size_t n, fw_sb *out);
+
+/* Importance indices largest first (NaN last, ties by column order) into
+ * idx (n_importances entries). FW_OK or FW_ENOMEM. */
+int fw_rep_importance_order(const fw_results *r, size_t *idx);
+/* 1 when no importance is positive (no tree made a split). */
+int fw_rep_importance_all_zero(const fw_results *r);
+/* "impurity" (trees, forests) or "gain" (hist_gbdt). */
+const char *fw_rep_importance_kind(const fw_results *r);
+/* What these importances are and are not (plain text). */
+void fw_rep_importance_why(const fw_results *r, fw_sb *out);
+
+/* The inner search of one outer split: configurations, how many have a
+ * mean of the first metric, and the best of those (index into
+ * fw_results.inner, -1 none). */
+typedef struct fw_rep_inner {
+    size_t n, scored;
+    long best;
+} fw_rep_inner;
+void fw_rep_inner_of(const fw_results *r, size_t split, fw_rep_inner *s);
+
 typedef struct fw_svg fw_svg;
 /* report.html sections drawn with the plotting kit (html_plots.c,
- * html_preds.c). */
+ * html_preds.c, html_diag.c); the diagnosis sections write nothing when
+ * the run has no such data. */
 void fw_rep_html_scores(fw_sb *b, const fw_results *r);
 void fw_rep_html_curves(fw_sb *b, const fw_results *r);
 void fw_rep_html_preds(fw_sb *b, const fw_results *r);
+void fw_rep_html_learning(fw_sb *b, const fw_results *r);
+void fw_rep_html_importances(fw_sb *b, const fw_results *r);
 /* <figure> around a plot with a caption (plain text, escaped). */
 void fw_rep_html_figure(fw_sb *b, fw_svg *s, const char *caption);
 
@@ -147,6 +193,7 @@ typedef struct fw_svg_axis {
     double step;            /* linear tick step; log: decades between labels  */
     double minor[64];       /* log: 2..9 x 10^k between labels                */
     size_t n_minor;
+    size_t clip;            /* categorical: label characters shown (0 = 16)   */
 } fw_svg_axis;
 
 /* Nice bounds and ticks for [lo, hi] with about `target` labels (Heckbert's
@@ -208,6 +255,11 @@ void fw_svg_line(fw_svg *s, const double *x, const double *y, size_t n, int colo
 /* One segment in data coordinates (reference lines, error bars, whiskers). */
 void fw_svg_seg(fw_svg *s, double x0, double y0, double x1, double y1, const char *stroke,
                 double width, const char *dash);
+/* A filled band between lo[i] and hi[i] over x[i] (a spread around a
+ * curve), at the given fill opacity; breaks at non-finite points, and a
+ * lone point gets a vertical bar. Not a mark. */
+void fw_svg_band(fw_svg *s, const double *x, const double *lo, const double *hi, size_t n,
+                 int colour, double opacity);
 /* An outlined rectangle that is not a mark (box of a box plot). */
 void fw_svg_box(fw_svg *s, double x0, double y0, double x1, double y1, const char *stroke,
                 const char *fill);

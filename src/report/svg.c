@@ -218,13 +218,19 @@ static void text_at(fw_svg *s, double x, double y, const char *anchor, const cha
     fw_sb_append(&s->body, "</text>\n");
 }
 
+/* Characters a category label of axis a shows. */
+static size_t cat_clip(const fw_svg_axis *a)
+{
+    return a->clip ? a->clip : 16;
+}
+
 /* Widest tick label of the y axis, in characters. */
 static size_t y_label_chars(const fw_svg *s)
 {
     size_t m = 1;
     char buf[64];
     for (size_t i = 0; i < s->y.n_cats && s->y.cats; i++)
-        m = zmax(m, zmin(u8len(s->y.cats[i]), 16));
+        m = zmax(m, zmin(u8len(s->y.cats[i]), cat_clip(&s->y)));
     for (size_t i = 0; !s->y.n_cats && i < s->y.n_ticks; i++) {
         fw_svg_tick_text(&s->y, s->y.ticks[i], buf, sizeof buf);
         m = zmax(m, u8len(buf));
@@ -237,7 +243,7 @@ static int x_labels_turned(const fw_svg *s, double plot_w)
 {
     size_t m = 0;
     for (size_t i = 0; i < s->x.n_cats && s->x.cats; i++)
-        m = zmax(m, zmin(u8len(s->x.cats[i]), 16));
+        m = zmax(m, zmin(u8len(s->x.cats[i]), cat_clip(&s->x)));
     return s->x.n_cats && (double)m * 6.5 > plot_w / (double)s->x.n_cats - 4;
 }
 
@@ -255,7 +261,7 @@ static size_t cat_every(size_t n_cats, double span)
 static double axis_label(const fw_svg_axis *a, size_t i, char *buf, size_t n)
 {
     if (a->n_cats) {
-        clip(a->cats ? a->cats[i] : "", 16, buf, n);
+        clip(a->cats ? a->cats[i] : "", cat_clip(a), buf, n);
         return (double)i;
     }
     fw_svg_tick_text(a, a->ticks[i], buf, n);
@@ -438,6 +444,40 @@ void fw_svg_seg(fw_svg *s, double x0, double y0, double x1, double y1, const cha
                  "stroke=\"%s\" stroke-width=\"%.1f\" stroke-dasharray=\"%s\"/>\n",
                  fw_svg_px(s, x0), fw_svg_py(s, y0), fw_svg_px(s, x1), fw_svg_py(s, y1),
                  stroke, width, dash ? dash : "");
+}
+
+static int band_ok(const fw_svg *s, double x, double lo, double hi)
+{
+    return on_axis(&s->x, x) && on_axis(&s->y, lo) && on_axis(&s->y, hi);
+}
+
+/* The run [i, j) of finite points as one polygon: along hi, back along lo. */
+static void band_run(fw_svg *s, const double *x, const double *lo, const double *hi, size_t i,
+                     size_t j, const char *c, double opacity)
+{
+    fw_sb_printf(&s->body, "<polygon fill=\"%s\" fill-opacity=\"%.2f\" stroke=\"none\" "
+                 "points=\"", c, opacity);
+    for (size_t k = i; k < j; k++)
+        fw_sb_printf(&s->body, "%.1f,%.1f ", fw_svg_px(s, x[k]), fw_svg_py(s, hi[k]));
+    for (size_t k = j; k-- > i;)
+        fw_sb_printf(&s->body, "%.1f,%.1f ", fw_svg_px(s, x[k]), fw_svg_py(s, lo[k]));
+    fw_sb_append(&s->body, "\"/>\n");
+}
+
+void fw_svg_band(fw_svg *s, const double *x, const double *lo, const double *hi, size_t n,
+                 int colour, double opacity)
+{
+    const char *c = fw_svg_colour(colour);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && band_ok(s, x[j], lo[j], hi[j]))
+            j++;
+        if (j - i >= 2)
+            band_run(s, x, lo, hi, i, j, c, opacity);
+        else if (j - i == 1)
+            fw_svg_seg(s, x[i], lo[i], x[i], hi[i], c, 1.5, NULL);
+        i = j + 1;
+    }
 }
 
 void fw_svg_box(fw_svg *s, double x0, double y0, double x1, double y1, const char *stroke,

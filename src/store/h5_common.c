@@ -43,6 +43,17 @@ const fw_h5_field fw_h5_outer_fields[] = {
     {NULL, 0, FW_H5F_STR},
 };
 
+#define INNER(f) offsetof(fw_h5_inner_rec, f)
+
+const fw_h5_field fw_h5_inner_fields[] = {
+    {"outer", INNER(outer), FW_H5F_U64},
+    {"model", INNER(model), FW_H5F_STR},
+    {"params_json", INNER(params_json), FW_H5F_STR},
+    {"status", INNER(status), FW_H5F_I32},
+    {"n_splits", INNER(n_splits), FW_H5F_U64},
+    {NULL, 0, FW_H5F_STR},
+};
+
 hid_t fw_h5_str_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);

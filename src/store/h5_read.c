@@ -570,6 +570,138 @@ static void read_model(h5r *r, fw_results *x)
     H5Dclose(d);
 }
 
+/* ---- diagnosis and nested inner searches (absent: empty) ------------------------------ */
+
+static void read_curve_rows(h5r *r, fw_results *x, size_t n, const double *frac,
+                            const int64_t *rows, const double *test, const double *train)
+{
+    size_t per = x->n_splits * x->n_metrics;
+    x->curve = alloc(r, "/learning_curve", n, sizeof *x->curve);
+    x->n_curve = x->curve ? n : 0;
+    for (size_t i = 0; i < x->n_curve && !r->rc; i++) {
+        fw_curve_row *c = &x->curve[i];
+        c->frac = frac[i];
+        c->n_train = (size_t)rows[i];
+        c->test = alloc(r, "/learning_curve/test", per, sizeof *c->test);
+        c->train = alloc(r, "/learning_curve/train", per, sizeof *c->train);
+        if (c->test && c->train && per) {
+            memcpy(c->test, test + i * per, per * sizeof *c->test);
+            memcpy(c->train, train + i * per, per * sizeof *c->train);
+        }
+    }
+}
+
+static void read_curve(h5r *r, fw_results *x)
+{
+    if (!exists(r, "/learning_curve"))
+        return;
+    hid_t g = H5Gopen2(r->f, "/learning_curve", H5P_DEFAULT);
+    if (g < 0) {
+        bad(r, "/learning_curve", "not a group");
+        return;
+    }
+    x->curve_trial = (long)attr_i64(r, g, "/learning_curve", "trial");
+    H5Gclose(g);
+    hsize_t want = ANY, n = 0;
+    double *frac = read_num(r, "/learning_curve/frac", H5T_FLOAT, H5T_NATIVE_DOUBLE,
+                            sizeof(double), 1, &want, &n);
+    hsize_t d3[3] = {n, x->n_splits, x->n_metrics};
+    if (!r->rc && x->n_splits && x->n_metrics && n > r->max_elems / x->n_splits / x->n_metrics)
+        bad(r, "/learning_curve/test", "holds more values than the file has bytes");
+    int64_t *rows = read_i64(r, "/learning_curve/n_train", 1, d3);
+    double *test = read_f64(r, "/learning_curve/test", 3, d3);
+    double *train = read_f64(r, "/learning_curve/train", 3, d3);
+    for (size_t i = 0; rows && i < (size_t)n && !r->rc; i++)
+        if (rows[i] < 0)
+            bad(r, "/learning_curve/n_train", "entry %zu is negative", i);
+    if (!r->rc)
+        read_curve_rows(r, x, (size_t)n, frac, rows, test, train);
+    free(frac), free(rows), free(test), free(train);
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* After read_model: the importances name the model they belong to. */
+static void read_importances(h5r *r, fw_results *x)
+{
+    if (!exists(r, "/importances"))
+        return;
+    hid_t g = H5Gopen2(r->f, "/importances", H5P_DEFAULT);
+    if (g < 0) {
+        bad(r, "/importances", "not a group");
+        return;
+    }
+    char *model = attr_str(r, g, "/importances", "model");
+    H5Gclose(g);
+    if (!r->rc && !same_str(model, x->model_name))
+        bad(r, "/importances", "attribute 'model' is not the refitted model (/model)");
+    free(model);
+    size_t n = 0;
+    char **names = read_strs(r, "/importances/names", 1, ANY, &n);
+    hsize_t dim = n;
+    double *v = read_f64(r, "/importances/values", 1, &dim);
+    if (!names || !v || r->rc) {
+        for (size_t i = 0; names && i < n; i++)
+            free(names[i]);
+        free(names);
+        free(v);
+        return;
+    }
+    x->importance_names = names;
+    x->importances = v;
+    x->n_importances = n;
+}
+
+static void read_inner_row(h5r *r, fw_inner_row *y, const fw_h5_inner_rec *t, size_t smax,
+                           size_t nm, const double *mean, const double *sd, const double *test)
+{
+    const char *obj = "/nested/inner/table";
+    y->outer = (size_t)t->outer;
+    y->model = dup_rec_str(r, t->model, obj);
+    y->params_json = dup_rec_str(r, t->params_json, obj);
+    y->status = t->status;
+    y->n_splits = (size_t)t->n_splits;
+    if (t->n_splits > smax) {
+        bad(r, obj, "a row has %llu splits, /nested/inner/test holds %zu",
+            (unsigned long long)t->n_splits, smax);
+        y->n_splits = 0;
+        return;
+    }
+    y->mean_test = alloc(r, obj, nm, sizeof *y->mean_test);
+    y->std_test = alloc(r, obj, nm, sizeof *y->std_test);
+    y->test = alloc(r, obj, y->n_splits * nm, sizeof *y->test);
+    if (!y->mean_test || !y->std_test || !y->test)
+        return;
+    memcpy(y->mean_test, mean, nm * sizeof *mean);
+    memcpy(y->std_test, sd, nm * sizeof *sd);
+    if (y->n_splits)
+        memcpy(y->test, test, y->n_splits * nm * sizeof *test);
+}
+
+static void read_inner(h5r *r, fw_results *x)
+{
+    if (!exists(r, "/nested/inner"))
+        return;
+    size_t n, nm = x->n_metrics;
+    fw_h5_inner_rec *t = read_table(r, "/nested/inner/table", fw_h5_inner_fields, sizeof *t, &n);
+    hsize_t d2[2] = {n, nm}, d3[3] = {n, ANY, nm}, got[3] = {0, 0, 0};
+    double *mean = read_f64(r, "/nested/inner/mean_test", 2, d2);
+    double *sd = read_f64(r, "/nested/inner/std_test", 2, d2);
+    double *test = read_num(r, "/nested/inner/test", H5T_FLOAT, H5T_NATIVE_DOUBLE,
+                            sizeof(double), 3, d3, got);
+    size_t smax = (size_t)got[1];
+    x->inner = r->rc ? NULL : alloc(r, "/nested/inner/table", n, sizeof *x->inner);
+    x->n_inner = x->inner ? n : 0;
+    for (size_t i = 0; i < x->n_inner && !r->rc; i++)
+        read_inner_row(r, &x->inner[i], &t[i], smax, nm, mean + i * nm, sd + i * nm,
+                       test + i * smax * nm);
+    reclaim_table(r, fw_h5_inner_fields, sizeof *t, t, n);
+    free(t), free(mean), free(sd), free(test);
+}
+
 /* ---- meaning ---------------------------------------------------------------------------- */
 
 /* What the report writers print or index with must be there and in range. */
@@ -614,6 +746,20 @@ static void check_preds(h5r *r, const fw_results *x)
     }
 }
 
+static void check_sections(h5r *r, const fw_results *x)
+{
+    if (x->n_curve && (x->curve_trial < -1 || x->curve_trial >= (long)x->n_trials))
+        bad(r, "/learning_curve", "attribute 'trial': %ld is not a trial", x->curve_trial);
+    for (size_t i = 0; i < x->n_importances && !r->rc; i++)
+        if (!x->importance_names[i])
+            bad(r, "/importances/names", "entry %zu is empty", i);
+    for (size_t i = 0; i < x->n_inner && !r->rc; i++) {
+        const fw_inner_row *y = &x->inner[i];
+        if (!y->model || !y->params_json || y->status < 0 || y->status > 3)
+            bad(r, "/nested/inner/table", "row %zu is inconsistent", i);
+    }
+}
+
 static void check_meaning(h5r *r, const fw_results *x)
 {
     const char *need[] = {x->name, x->state, x->v_foldwise, x->v_mpi, x->v_gsl, x->v_hdf5,
@@ -637,6 +783,8 @@ static void check_meaning(h5r *r, const fw_results *x)
         check_trials(r, x);
     if (!r->rc)
         check_preds(r, x);
+    if (!r->rc)
+        check_sections(r, x);
 }
 
 static void check_content(h5r *r, const fw_results *x)
@@ -680,6 +828,9 @@ int fw_h5_read_direct(const char *path, fw_results **out, fw_err *e)
     read_nested(&r, x);
     read_preds(&r, x);
     read_model(&r, x);
+    read_curve(&r, x);
+    read_importances(&r, x);
+    read_inner(&r, x);
     check_meaning(&r, x);
     check_content(&r, x);
     if (r.f >= 0)

@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -425,6 +426,92 @@ static void write_model(h5w *w, const fw_results *r)
     H5Dclose(d);
 }
 
+/* ---- diagnosis and nested inner searches (present only when they hold
+ * something: files of runs without them are as before) ------------------- */
+
+static void write_curve(h5w *w, const fw_results *r)
+{
+    size_t n = r->n_curve, per = r->n_splits * r->n_metrics;
+    if (!fw_results_has_curve(r))
+        return;
+    hid_t g = group_open(w, "/learning_curve");
+    if (g < 0)
+        return;
+    attr_i64(w, g, "/learning_curve", "trial", r->curve_trial);
+    H5Gclose(g);
+    double *frac = malloc((n ? n : 1) * sizeof *frac);
+    int64_t *rows = gather_i64(w, n, "/learning_curve/n_train");
+    double *test = malloc((n && per ? n * per : 1) * sizeof *test);
+    double *train = malloc((n && per ? n * per : 1) * sizeof *train);
+    if (!frac || !test || !train)
+        fail(w, FW_ENOMEM, "/learning_curve", "allocate memory");
+    for (size_t i = 0; !w->rc && i < n; i++) {
+        frac[i] = r->curve[i].frac;
+        rows[i] = (int64_t)r->curve[i].n_train;
+        if (per) {
+            memcpy(test + i * per, r->curve[i].test, per * sizeof *test);
+            memcpy(train + i * per, r->curve[i].train, per * sizeof *train);
+        }
+    }
+    hsize_t d3[3] = {n, r->n_splits, r->n_metrics};
+    dset_f64(w, "/learning_curve/frac", 1, d3, frac);
+    dset_i64(w, "/learning_curve/n_train", 1, d3, rows);
+    dset_f64(w, "/learning_curve/test", 3, d3, test);
+    dset_f64(w, "/learning_curve/train", 3, d3, train);
+    free(frac), free(rows), free(test), free(train);
+}
+
+static void write_importances(h5w *w, const fw_results *r)
+{
+    if (!r->n_importances)
+        return;
+    hid_t g = group_open(w, "/importances");
+    if (g < 0)
+        return;
+    attr_str(w, g, "/importances", "model", r->model_name);
+    H5Gclose(g);
+    hsize_t dim = r->n_importances;
+    dset_strs(w, "/importances/names", r->n_importances, r->importance_names);
+    dset_f64(w, "/importances/values", 1, &dim, r->importances);
+}
+
+/* Inner splits may differ between outer splits: /nested/inner/test is
+ * padded with NaN to the most splits, the table's n_splits says how many
+ * are real. */
+static void write_inner(h5w *w, const fw_results *r)
+{
+    size_t n = r->n_inner, nm = r->n_metrics, smax = 0;
+    if (!n)
+        return;
+    for (size_t i = 0; i < n; i++)
+        smax = r->inner[i].n_splits > smax ? r->inner[i].n_splits : smax;
+    if (smax && nm && n > SIZE_MAX / 8 / smax / nm) {
+        fail(w, FW_EINVAL, "/nested/inner/test", "hold that many scores");
+        return;
+    }
+    group(w, "/nested/inner");
+    fw_h5_inner_rec *t = calloc(n, sizeof *t);
+    double *mean = malloc(n * (nm ? nm : 1) * sizeof *mean);
+    double *sd = malloc(n * (nm ? nm : 1) * sizeof *sd);
+    double *test = malloc((smax && nm ? n * smax * nm : 1) * sizeof *test);
+    if (!t || !mean || !sd || !test)
+        fail(w, FW_ENOMEM, "/nested/inner", "allocate memory");
+    for (size_t i = 0; !w->rc && i < n; i++) {
+        const fw_inner_row *x = &r->inner[i];
+        t[i] = (fw_h5_inner_rec){x->outer, x->model, x->params_json, x->status, x->n_splits};
+        memcpy(mean + i * nm, x->mean_test, nm * sizeof *mean);
+        memcpy(sd + i * nm, x->std_test, nm * sizeof *sd);
+        for (size_t k = 0; k < smax * nm; k++)
+            test[i * smax * nm + k] = k < x->n_splits * nm ? x->test[k] : NAN;
+    }
+    write_table(w, "/nested/inner/table", fw_h5_inner_fields, sizeof *t, t, n);
+    hsize_t d2[2] = {n, nm}, d3[3] = {n, smax, nm};
+    dset_f64(w, "/nested/inner/mean_test", 2, d2, mean);
+    dset_f64(w, "/nested/inner/std_test", 2, d2, sd);
+    dset_f64(w, "/nested/inner/test", 3, d3, test);
+    free(t), free(mean), free(sd), free(test);
+}
+
 static void write_all(h5w *w, const fw_results *r)
 {
     write_root(w, r);
@@ -432,8 +519,11 @@ static void write_all(h5w *w, const fw_results *r)
     write_trials(w, r);
     write_best(w, r);
     write_nested(w, r);
+    write_inner(w, r);
     write_preds(w, r);
     write_model(w, r);
+    write_curve(w, r);
+    write_importances(w, r);
     fw_sb b;
     fw_sb_init(&b);
     fw_results_pack(r, &b);
@@ -466,6 +556,24 @@ static void sync_dir(const char *path)
     }
 }
 
+static int check_sections(const fw_results *r, const char *path, fw_err *e)
+{
+    if ((r->n_curve && !r->curve) || (r->n_importances && (!r->importance_names ||
+                                                        !r->importances)) ||
+        (r->n_inner && !r->inner))
+        return fw_err_at(e, FW_EINVAL, path, 0, 0, "results with a count but no array");
+    size_t per = r->n_splits * r->n_metrics;
+    for (size_t i = 0; i < r->n_curve; i++)
+        if (per && (!r->curve[i].test || !r->curve[i].train))
+            return fw_err_at(e, FW_EINVAL, path, 0, 0, "learning-curve point %zu has no "
+                             "scores", i);
+    for (size_t i = 0; i < r->n_inner; i++)
+        if (!r->inner[i].mean_test || !r->inner[i].std_test ||
+            (r->inner[i].n_splits && !r->inner[i].test))
+            return fw_err_at(e, FW_EINVAL, path, 0, 0, "inner row %zu has no scores", i);
+    return FW_OK;
+}
+
 static int check_input(const fw_results *r, const char *path, fw_err *e)
 {
     if (r->n_metrics == 0 || !r->metrics || !r->greater_is_better)
@@ -480,7 +588,7 @@ static int check_input(const fw_results *r, const char *path, fw_err *e)
             !r->trials[i].rank || (r->n_param_cols && (!r->trials[i].param_text ||
                                                        !r->trials[i].param_num)))
             return fw_err_at(e, FW_EINVAL, path, 0, 0, "trial %zu has no scores", i);
-    return FW_OK;
+    return check_sections(r, path, e);
 }
 
 int fw_results_write_h5(const fw_results *r, const char *path, fw_err *e)

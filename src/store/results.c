@@ -55,5 +55,16 @@ void fw_results_free(fw_results *r)
     free(r->model_blob);
     free(r->model_name);
     free(r->model_params_json);
+    for (size_t i = 0; r->curve && i < r->n_curve; i++)
+        free(r->curve[i].test), free(r->curve[i].train);
+    free(r->curve);
+    free_strs(r->importance_names, r->n_importances);
+    free(r->importances);
+    for (size_t i = 0; r->inner && i < r->n_inner; i++) {
+        fw_inner_row *x = &r->inner[i];
+        free(x->model), free(x->params_json);
+        free(x->mean_test), free(x->std_test), free(x->test);
+    }
+    free(r->inner);
     free(r);
 }

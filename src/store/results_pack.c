@@ -13,6 +13,21 @@
 
 #define PACK_MAGIC 0x31535246u /* "FRS1" */
 
+/* Sections added after the first release of format 1 follow the model
+ * bytes, each behind its tag and only when it holds something (in this
+ * order), so results without them pack, and hash, exactly as before: files
+ * written before they existed still verify. */
+enum {
+    SEC_CURVE = 0x3156434cu,      /* "LCV1": learning curve            */
+    SEC_IMPORTANCE = 0x31504d49u, /* "IMP1": feature importances       */
+    SEC_INNER = 0x31524e49u,      /* "INR1": nested inner-search rows  */
+};
+
+int fw_results_has_curve(const fw_results *r)
+{
+    return r->n_curve > 0 || r->curve_trial != 0;
+}
+
 /* ---- writing ---------------------------------------------------------------- */
 
 static void put_strs(fw_sb *b, char *const *s, size_t n)
@@ -94,6 +109,49 @@ static void put_pred(fw_sb *b, const fw_pred_block *p)
     put_f64s(b, p->value, p->n * p->width);
 }
 
+static void put_tag(fw_sb *b, uint32_t tag)
+{
+    fw_sb_appendn(b, (const char *)&tag, sizeof tag);
+}
+
+static void put_sections(fw_sb *b, const fw_results *r)
+{
+    size_t nm = r->n_metrics, ns = r->n_splits * nm;
+    if (fw_results_has_curve(r)) {
+        put_tag(b, SEC_CURVE);
+        fw_put_u64(b, r->n_curve);
+        fw_put_i64(b, r->curve_trial);
+        for (size_t i = 0; i < r->n_curve; i++) {
+            const fw_curve_row *c = &r->curve[i];
+            fw_put_f64(b, c->frac);
+            fw_put_u64(b, c->n_train);
+            put_f64s(b, c->test, ns);
+            put_f64s(b, c->train, ns);
+        }
+    }
+    if (r->n_importances) {
+        put_tag(b, SEC_IMPORTANCE);
+        fw_put_u64(b, r->n_importances);
+        put_strs(b, r->importance_names, r->n_importances);
+        put_f64s(b, r->importances, r->n_importances);
+    }
+    if (r->n_inner) {
+        put_tag(b, SEC_INNER);
+        fw_put_u64(b, r->n_inner);
+        for (size_t i = 0; i < r->n_inner; i++) {
+            const fw_inner_row *x = &r->inner[i];
+            fw_put_u64(b, x->outer);
+            fw_put_str(b, x->model);
+            fw_put_str(b, x->params_json);
+            fw_put_i64(b, x->status);
+            fw_put_u64(b, x->n_splits);
+            put_f64s(b, x->mean_test, nm);
+            put_f64s(b, x->std_test, nm);
+            put_f64s(b, x->test, x->n_splits * nm);
+        }
+    }
+}
+
 void fw_results_pack(const fw_results *r, fw_sb *b)
 {
     uint32_t magic = PACK_MAGIC;
@@ -122,6 +180,7 @@ void fw_results_pack(const fw_results *r, fw_sb *b)
         put_pred(b, &r->preds[i]);
     if (r->model_blob && r->model_len)
         fw_sb_appendn(b, (const char *)r->model_blob, r->model_len);
+    put_sections(b, r);
 }
 
 /* ---- reading ------------------------------------------------------------------ */
@@ -278,6 +337,91 @@ static void get_tables(fw_reader *r, fw_results *x)
         get_pred(r, &x->preds[i]);
 }
 
+/* n x m without overflow, or bad. */
+static size_t times(fw_reader *r, size_t n, size_t m)
+{
+    if (n && n * m / n != m)
+        r->bad = 1;
+    return r->bad ? 0 : n * m;
+}
+
+static void get_curve(fw_reader *r, fw_results *x)
+{
+    size_t n = (size_t)fw_get_u64(r), ns = times(r, x->n_splits, x->n_metrics);
+    x->curve_trial = (long)fw_get_i64(r);
+    /* a packed point takes at least 16 bytes */
+    x->curve = fw_get_fits(r, n, 16) ? calloc(n + 1, sizeof *x->curve) : NULL;
+    if (!x->curve) {
+        r->bad = 1;
+        return;
+    }
+    x->n_curve = n;
+    for (size_t i = 0; i < n && !r->bad; i++) {
+        fw_curve_row *c = &x->curve[i];
+        c->frac = fw_get_f64(r);
+        c->n_train = (size_t)fw_get_u64(r);
+        c->test = get_f64s(r, ns);
+        c->train = get_f64s(r, ns);
+    }
+}
+
+static void get_importances(fw_reader *r, fw_results *x)
+{
+    size_t n = (size_t)fw_get_u64(r);
+    x->importance_names = get_strs(r, n);
+    x->n_importances = x->importance_names ? n : 0;
+    x->importances = get_f64s(r, n);
+    if (!x->importances)
+        r->bad = 1;
+}
+
+static void get_inner(fw_reader *r, fw_results *x)
+{
+    size_t n = (size_t)fw_get_u64(r), nm = x->n_metrics;
+    /* a packed row takes at least 40 bytes */
+    x->inner = fw_get_fits(r, n, 40) ? calloc(n + 1, sizeof *x->inner) : NULL;
+    if (!x->inner) {
+        r->bad = 1;
+        return;
+    }
+    x->n_inner = n;
+    for (size_t i = 0; i < n && !r->bad; i++) {
+        fw_inner_row *y = &x->inner[i];
+        y->outer = (size_t)fw_get_u64(r);
+        y->model = fw_get_str(r);
+        y->params_json = fw_get_str(r);
+        y->status = (int)fw_get_i64(r);
+        y->n_splits = (size_t)fw_get_u64(r);
+        y->mean_test = get_f64s(r, nm);
+        y->std_test = get_f64s(r, nm);
+        y->test = get_f64s(r, times(r, y->n_splits, nm));
+    }
+}
+
+/* The tagged sections after the model bytes: each at most once, in order. */
+static void get_sections(fw_reader *r, fw_results *x)
+{
+    static const uint32_t order[] = {SEC_CURVE, SEC_IMPORTANCE, SEC_INNER};
+    size_t next = 0;
+    while (!r->bad && fw_reader_left(r) > 0) {
+        uint32_t tag = 0;
+        fw_get(r, &tag, sizeof tag);
+        while (next < 3 && order[next] != tag)
+            next++;
+        if (next == 3) {
+            r->bad = 1;
+            return;
+        }
+        if (tag == SEC_CURVE)
+            get_curve(r, x);
+        else if (tag == SEC_IMPORTANCE)
+            get_importances(r, x);
+        else
+            get_inner(r, x);
+        next++;
+    }
+}
+
 int fw_results_unpack(const void *buf, size_t n, fw_results **out, fw_err *e)
 {
     fw_reader r;
@@ -305,6 +449,8 @@ int fw_results_unpack(const void *buf, size_t n, fw_results **out, fw_err *e)
         if (x->model_blob)
             fw_get(&r, x->model_blob, x->model_len);
     }
+    if (!r.bad)
+        get_sections(&r, x);
     if (r.bad || r.p != r.end) {
         fw_results_free(x);
         return fw_err_set(e, FW_EINVAL, "results: packed results are truncated or damaged");

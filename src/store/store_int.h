@@ -22,7 +22,7 @@ enum { FW_H5_TASK_CLASSIFICATION = 1, FW_H5_TASK_REGRESSION = 2 };
  * fw_h5_hash_*), so a damaged dataset is named, not only detected. */
 #define FW_H5_CHECK_ATTR "xxh3"
 
-/* ---- compound tables (/trials/table, /nested/table) ---------------------- */
+/* ---- compound tables (/trials/table, /nested/table, /nested/inner/table) - */
 
 typedef enum { FW_H5F_STR, FW_H5F_I32, FW_H5F_U64, FW_H5F_F64 } fw_h5_fkind;
 
@@ -50,7 +50,15 @@ typedef struct fw_h5_outer_rec {
     char *model, *params_json, *message;
 } fw_h5_outer_rec;
 
+typedef struct fw_h5_inner_rec {
+    uint64_t outer;
+    char *model, *params_json;
+    int32_t status;
+    uint64_t n_splits;
+} fw_h5_inner_rec;
+
 extern const fw_h5_field fw_h5_trial_fields[];
+extern const fw_h5_field fw_h5_inner_fields[];
 
 /* The per-trial score arrays: /trials/<name>, at `field` of fw_trial (a
  * double *), n_splits x n_metrics values per trial (per_split) or
@@ -89,5 +97,8 @@ void fw_h5_set_base_timeout(double s);
 void fw_results_pack(const fw_results *r, fw_sb *out);
 /* Read one back; refuses truncated or inconsistent bytes (FW_EINVAL). */
 int fw_results_unpack(const void *buf, size_t n, fw_results **out, fw_err *e);
+/* The learning-curve section is there (points, or a trial index set):
+ * the packed form and results.h5 hold it only then. */
+int fw_results_has_curve(const fw_results *r);
 
 #endif /* FOLDWISE_STORE_INT_H */

@@ -2,7 +2,7 @@
 # `foldwise report DIR` regenerates byte-identical cv_results.csv,
 # summary.json, predictions.csv, report.html and report.md from
 # results.h5, and rebuilds
-# results.h5 from the journal when it is deleted or truncated (same
+# results.h5 (with its learning curve) from the journal when it is deleted or truncated (same
 # outputs), or when the run was stopped (state "stopped", a --resume hint).
 # h5dump and h5py read the file (h5py's /trials/test equals the split
 # columns of cv_results.csv). `foldwise predict` reproduces a second path
@@ -25,6 +25,7 @@ models:
   - name: knn
     params: {k: [3, 7]}
   - name: gaussian_nb
+diagnose: {learning_curve: [0.3, 1.0]}
 output: {progress_s: 0}
 YAML
 $FW run $TMP/c.yaml -o $TMP/a -q --set 'models.0.params.k=[5, 9]' > /dev/null 2>&1

@@ -1,5 +1,6 @@
 # report_html.sh: report.html and report.md of real runs (a nested
-# classification run, a regression run, a run where some fits fail): the
+# classification run, a regression run, a learning curve with a forest's
+# importances, a run where some fits fail): the
 # page is well-formed XML (xmllint), fetches nothing (no http(s) reference
 # but the XML namespaces), every plot's data-points equals its class="mark"
 # elements and is > 0 (all these runs have data for every plot), and
@@ -106,6 +107,30 @@ $FW run $TMP/fail.yaml -o $TMP/fail -q > /dev/null 2>&1
 reports fail
 check report_fail_partial_counted grep -q '1 partial (failed on some splits), 1 failed' $TMP/fail/report.md
 check report_fail_message grep -q 'deliberate failure' $TMP/fail/report.html
+
+# Diagnosis sections: a learning curve and a forest's importances.
+cat > $TMP/diag.yaml <<YAML
+name: report-diagnosis
+seed: 4
+data: {path: tests/data/wine.csv, target: cultivar}
+cv: {outer: {kind: stratified_kfold, k: 3, shuffle: true}}
+metrics: [accuracy, log_loss]
+search: {strategy: grid}
+models:
+  - name: random_forest
+    params: {n_trees: 20, max_depth: [2, 4]}
+diagnose: {learning_curve: [0.2, 0.5, 1.0]}
+output: {progress_s: 0}
+YAML
+$FW run $TMP/diag.yaml -o $TMP/diag -q > /dev/null 2>&1
+reports diag
+check report_diag_learning grep -q 'id="learning"' $TMP/diag/report.html
+check report_diag_importances grep -q 'id="importances"' $TMP/diag/report.html
+check report_diag_md grep -q '^## Learning curve' $TMP/diag/report.md
+check report_diag_md_importances grep -q '^## Feature importances' $TMP/diag/report.md
+# The nested run above has its inner searches in both reports.
+check report_cls_inner grep -q 'Inner searches' $TMP/cls/report.html
+check report_cls_inner_md grep -qi 'inner search' $TMP/cls/report.md
 
 # Every fit failing still gives a well-formed page, with no plot at all.
 cat > $TMP/none.yaml <<YAML

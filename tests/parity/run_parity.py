@@ -1,13 +1,17 @@
 #!/usr/bin/python3
 """run_parity.py: whole runs of `foldwise run` against scikit-learn's
-GridSearchCV (and nested cross_val_score) on the same explicit splits.
+GridSearchCV (and nested cross_val_score, learning_curve, a decision tree's
+feature_importances_) on the same explicit splits.
 
 The folds are written into the data as a `fold` column (PredefinedSplit on
 the scikit-learn side, `kind: predefined` on foldwise's), and the inner
 splits of nested CV are unshuffled k-fold on each outer training set, which
 both sides compute the same way. Checked per configuration: every split
 score, the mean, the std and the rank of cv_results.csv against
-cv_results_, the best configuration, and the nested estimate. Tolerance:
+cv_results_, the best configuration, the nested estimate and every inner
+search's scores (results.h5 /nested/inner), the learning curve's training
+sizes and its full-size point (results.h5 /learning_curve), and the refitted
+tree's importances (/importances). Tolerance:
 1e-9 relative on scores (both sides compute in float64; the models' own
 parity scripts state their tolerances, and these models match scikit-learn
 to ~1e-14), ranks exactly.
@@ -20,12 +24,15 @@ import json
 import os
 import subprocess
 import sys
+import shutil
 import tempfile
 
 try:
     import numpy as np
     from sklearn.model_selection import GridSearchCV, KFold, PredefinedSplit, cross_val_score
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedKFold, learning_curve
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+    import h5py
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.linear_model import Ridge
@@ -64,12 +71,21 @@ def write_with_folds(head, body, folds, path):
             w.writerow(r + [int(k)])
 
 
-def run_foldwise(name, yaml_text):
+MPI_ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1",
+               OMPI_MCA_btl_vader_single_copy_mechanism="none")
+
+
+def run_foldwise(name, yaml_text, ranks=0):
+    """Serial run (ranks 0) or under mpirun; results.h5 is TMP/name/results.h5."""
     cfg = os.path.join(TMP, name + ".yaml")
     out = os.path.join(TMP, name)
     with open(cfg, "w") as f:
         f.write(yaml_text)
-    p = subprocess.run([FW, "run", cfg, "-o", out, "-q"], capture_output=True, text=True)
+    cmd = [FW, "run", cfg, "-o", out, "-q"]
+    if ranks:
+        cmd = ["mpirun", "--oversubscribe", "-n", str(ranks)] + cmd
+    p = subprocess.run(cmd, capture_output=True, text=True, env=MPI_ENV)
     if p.returncode != 0:
         raise RuntimeError("foldwise exit %d: %s" % (p.returncode, p.stderr[-500:]))
     with open(os.path.join(out, "cv_results.csv")) as f:
@@ -207,11 +223,139 @@ output: {progress_s: 0}
     flat = GridSearchCV(GaussianNB(), {"var_smoothing": vs}, cv=PredefinedSplit(folds),
                         scoring="roc_auc").fit(X, y)
     compare_grid("nested_nb_flat", fw, flat, "roc_auc", "score", ["var_smoothing"])
+    # Every outer split's inner search, row by row, against GridSearchCV on
+    # that split's training rows.
+    with h5py.File(os.path.join(TMP, "nested", "results.h5"), "r") as f:
+        table = f["/nested/inner/table"][()]
+        mean, test = f["/nested/inner/mean_test"][()], f["/nested/inner/test"][()]
+    ok, why = len(table) == 5 * len(vs), "%d inner rows" % len(table)
+    for o in range(5 if ok else 0):
+        tr = folds != o
+        sk = GridSearchCV(GaussianNB(), {"var_smoothing": vs}, cv=KFold(3),
+                          scoring="roc_auc").fit(X[tr], np.array(y)[tr])
+        rows = [i for i in range(len(table)) if table["outer"][i] == o]
+        for c, i in enumerate(rows):
+            got = json.loads(table["params_json"][i])["var_smoothing"]
+            if not close(got, vs[c]) or table["n_splits"][i] != 3:
+                ok, why = False, "outer %d row %d: %r, %d splits" % (o, c, got,
+                                                                     table["n_splits"][i])
+            if not close(mean[i][0], sk.cv_results_["mean_test_score"][c]):
+                ok, why = False, "outer %d row %d mean %.17g vs %.17g" % (
+                    o, c, mean[i][0], sk.cv_results_["mean_test_score"][c])
+            for s in range(3):
+                if not close(test[i][s][0], sk.cv_results_["split%d_test_score" % s][c]):
+                    ok, why = False, "outer %d row %d split %d" % (o, c, s)
+    report("nested_nb_inner_rows", ok, why)
 
 
-for case in (case_ridge_flat, case_knn_scaled, case_nested_nb):
+def float32_csv(path, target, name):
+    """The data with features cast to float32 (as scikit-learn's trees see
+    them), written back so foldwise reads the same values."""
+    head, body, X, y = read_csv(path, target)
+    X = X.astype(np.float32).astype(np.float64)
+    t = head.index(target)
+    out = os.path.join(TMP, name)
+    with open(out, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(head)
+        for r, x in zip(body, X):
+            vals = iter(repr(float(v)) for v in x)
+            w.writerow([r[t] if i == t else next(vals) for i in range(len(head))])
+    return out, X, y
+
+
+def case_learning_curve():
+    """Every training set has the same size (4 rows always in training), so
+    scikit-learn's learning_curve uses whole splits at fraction 1 as
+    foldwise does; smaller fractions are random subsets on foldwise's side
+    (a fixed permutation, scikit-learn takes the first rows), so only
+    their sizes are compared, and their scores across rank counts."""
+    head, body, X, y = read_csv("tests/data/breast_cancer.csv", "diagnosis")
+    perm = np.random.RandomState(4).permutation(len(y))
+    folds = np.full(len(y), -1)
+    folds[perm[:565]] = np.arange(565) % 5
+    data = os.path.join(TMP, "bc_lc.csv")
+    write_with_folds(head, body, folds, data)
+    fracs = [0.1, 0.33, 0.5, 0.8, 1.0]
+    yaml_text = """
+data: {path: %s, target: diagnosis, fold: fold}
+cv: {outer: {kind: predefined}}
+metrics: [roc_auc, accuracy]
+search: {strategy: grid}
+models:
+  - name: gaussian_nb
+    params: {var_smoothing: [1.0e-9, 1.0e-3]}
+diagnose: {learning_curve: [%s]}
+output: {progress_s: 0}
+""" % (data, ", ".join(repr(v) for v in fracs))
+    fw, summ = run_foldwise("lc", yaml_text)
+    best = summ["best"]["config"]
+    vs = float(fw[best]["param_var_smoothing"])
+    sizes, train, test = learning_curve(GaussianNB(var_smoothing=vs), X, np.array(y),
+                                        cv=PredefinedSplit(folds), train_sizes=fracs,
+                                        scoring="roc_auc")
+    with h5py.File(os.path.join(TMP, "lc", "results.h5"), "r") as f:
+        lc = {k: f["/learning_curve/" + k][()] for k in ("frac", "n_train", "test", "train")}
+        trial = f["/learning_curve"].attrs["trial"]
+        tr_test, tr_train = f["/trials/test"][best], f["/trials/train"][best]
+    report("learning_curve_trial", trial == best, "%d vs %d" % (trial, best))
+    report("learning_curve_sizes", list(lc["n_train"]) == list(sizes),
+           "%s vs %s" % (list(lc["n_train"]), list(sizes)))
+    ok = all(close(lc["test"][-1][s][0], test[-1][s]) and close(lc["train"][-1][s][0], train[-1][s])
+             for s in range(5))
+    report("learning_curve_full_size", ok, "%s vs %s" % (lc["test"][-1][:, 0], test[-1]))
+    # The full-size point is the search's own fit of that configuration.
+    report("learning_curve_full_is_search", np.array_equal(lc["test"][-1], tr_test) and
+           np.array_equal(lc["train"][-1], tr_train), "differs from /trials")
+    report("learning_curve_finite", np.isfinite(lc["test"]).all() and
+           np.isfinite(lc["train"]).all(), "NaN in the curve")
+    run_foldwise("lc2", yaml_text, ranks=2)
+    with h5py.File(os.path.join(TMP, "lc2", "results.h5"), "r") as f:
+        same = all(np.array_equal(f["/learning_curve/" + k][()], lc[k]) for k in lc)
+    report("learning_curve_two_ranks", same, "the curve differs on 2 ranks")
+
+
+def case_tree_importances():
+    """The refitted tree's impurity importances against scikit-learn's.
+    Depths are chosen where scikit-learn's tree does not depend on its
+    random_state: deeper, these data sets have splits of equal gain on
+    different columns, which it breaks by a random feature order (breast
+    cancer ties even at depth 2); the test checks that the reference is
+    unique before comparing."""
+    for data, target, depth, metric, M in (
+            ("wine", "cultivar", 2, "accuracy", DecisionTreeClassifier),
+            ("diabetes", "progression", 3, "r2", DecisionTreeRegressor)):
+        case = "tree_importances_" + data
+        path, X, y = float32_csv("tests/data/%s.csv" % data, target, data + "32.csv")
+        if M is DecisionTreeRegressor:
+            y = [float(v) for v in y]
+        run_foldwise("imp_" + data, """
+data: {path: %s, target: %s}
+cv: {outer: {kind: kfold, k: 3}}
+metrics: [%s]
+search: {strategy: grid}
+models:
+  - name: tree
+    params: {max_depth: %d}
+output: {progress_s: 0}
+""" % (path, target, metric, depth))
+        with h5py.File(os.path.join(TMP, "imp_" + data, "results.h5"), "r") as f:
+            names = [n.decode() for n in f["/importances/names"][()]]
+            got = f["/importances/values"][()]
+        refs = [M(max_depth=depth, random_state=k).fit(X, y).feature_importances_
+                for k in range(5)]
+        report(case + "_reference_unique", all(np.array_equal(r, refs[0]) for r in refs),
+               "scikit-learn's importances depend on random_state (tied splits)")
+        head = read_csv("tests/data/%s.csv" % data, target)[0]
+        report(case + "_names", names == [h for h in head if h != target], "%s" % names[:3])
+        diff = np.max(np.abs(got - refs[0])) if len(got) == len(refs[0]) else np.inf
+        report(case, diff <= 1e-12, "max difference %.3g" % diff)
+
+for case in (case_ridge_flat, case_knn_scaled, case_nested_nb, case_learning_curve,
+             case_tree_importances):
     try:
         case()
     except Exception as exc:  # a crash of one case is its failure, not the script's
         report(case.__name__, False, repr(exc))
+shutil.rmtree(TMP, ignore_errors=True)
 sys.exit(1 if failures else 0)

@@ -1,6 +1,8 @@
 /* test_results.c: results.h5. A hand-built fw_results (NaN scores, NULL
- * and empty strings, unicode, empty arrays, a model blob with zero bytes)
- * written and read back equal, field by field; damaged files (truncated at
+ * and empty strings, unicode, empty arrays, a model blob with zero bytes,
+ * a learning curve, importances, nested inner rows with differing inner
+ * split counts) written and read back equal, field by field; without those
+ * sections no group is written and the packed form is as before; damaged files (truncated at
  * many lengths, bytes flipped anywhere, a dataset's values changed, not
  * HDF5 at all) refused with FW_EINVAL and a message, never a crash; the
  * write is atomic and an unwritable place is FW_EIO. */
@@ -118,6 +120,43 @@ static void preds(fw_results *r)
     }
 }
 
+/* A learning curve (NaN where a fit failed), importances with unicode
+ * names, and inner rows with 3, 0 and 2 inner splits. */
+static void sections(fw_results *r)
+{
+    static const char *const names[] = {"x,0", "colour=rouge ✓", "a/b"};
+    size_t per = r->n_splits * r->n_metrics;
+    r->n_curve = 3;
+    r->curve = calloc(3, sizeof *r->curve);
+    r->curve_trial = 2;
+    for (size_t i = 0; i < 3; i++) {
+        r->curve[i].frac = i == 2 ? 1.0 : 0.1 * (double)(i + 1);
+        r->curve[i].n_train = 10 * (i + 1);
+        r->curve[i].test = nums(per, 0.6 + (double)i);
+        r->curve[i].train = nums(per, 0.9);
+    }
+    r->curve[1].test[2] = NAN;
+    r->curve[0].train[0] = -0.0;
+    r->n_importances = 3;
+    r->importance_names = strs(3, names);
+    r->importances = nums(3, 0.2);
+    r->importances[2] = 0;
+    static const size_t splits[] = {3, 0, 2};
+    r->n_inner = 3;
+    r->inner = calloc(3, sizeof *r->inner);
+    for (size_t i = 0; i < 3; i++) {
+        fw_inner_row *x = &r->inner[i];
+        x->outer = i / 2;
+        x->model = fw_strdup(i ? "gaussian_nb" : "knn");
+        x->params_json = fw_strdup(i ? "{}" : "{\"k\": 3, \"w\": \"ü\"}");
+        x->status = (int)i;
+        x->n_splits = splits[i];
+        x->mean_test = nums(r->n_metrics, 0.5);
+        x->std_test = nums(r->n_metrics, NAN);
+        x->test = x->n_splits ? nums(x->n_splits * r->n_metrics, 0.3) : NULL;
+    }
+}
+
 /* A classification run with everything filled. */
 static fw_results *full(void)
 {
@@ -175,6 +214,7 @@ static fw_results *full(void)
     memcpy(r->model_blob, "FW\0MB\xff\0", 7);
     r->model_name = fw_strdup("gaussian_nb");
     r->model_params_json = fw_strdup("{}");
+    sections(r);
     return r;
 }
 
@@ -302,6 +342,35 @@ static const char *diff_rest(const fw_results *a, const fw_results *b)
     return NULL;
 }
 
+static const char *diff_sections(const fw_results *a, const fw_results *b)
+{
+    size_t nm = a->n_metrics, per = a->n_splits * nm;
+    if (a->n_curve != b->n_curve || a->curve_trial != b->curve_trial)
+        return "curve count or trial";
+    for (size_t i = 0; i < a->n_curve; i++) {
+        const fw_curve_row *x = &a->curve[i], *y = &b->curve[i];
+        if (!same_f64(&x->frac, &y->frac, 1) || x->n_train != y->n_train ||
+            !same_f64(x->test, y->test, per) || !same_f64(x->train, y->train, per))
+            return "curve point";
+    }
+    if (a->n_importances != b->n_importances ||
+        !same_strs(a->importance_names, b->importance_names, a->n_importances) ||
+        !same_f64(a->importances, b->importances, a->n_importances))
+        return "importances";
+    if (a->n_inner != b->n_inner)
+        return "inner count";
+    for (size_t i = 0; i < a->n_inner; i++) {
+        const fw_inner_row *x = &a->inner[i], *y = &b->inner[i];
+        if (x->outer != y->outer || !same_str(x->model, y->model) ||
+            !same_str(x->params_json, y->params_json) || x->status != y->status ||
+            x->n_splits != y->n_splits || !same_f64(x->mean_test, y->mean_test, nm) ||
+            !same_f64(x->std_test, y->std_test, nm) ||
+            !same_f64(x->test, y->test, x->n_splits * nm))
+            return "inner row";
+    }
+    return NULL;
+}
+
 static const char *diff(const fw_results *a, const fw_results *b)
 {
     const char *d = diff_meta(a, b);
@@ -315,7 +384,9 @@ static const char *diff(const fw_results *a, const fw_results *b)
     for (size_t i = 0; i < a->n_trials; i++)
         if ((d = diff_trial(a, &a->trials[i], &b->trials[i])))
             return d;
-    return diff_rest(a, b);
+    if ((d = diff_rest(a, b)))
+        return d;
+    return diff_sections(a, b);
 }
 
 /* ---- cases --------------------------------------------------------------------- */
@@ -372,8 +443,104 @@ static void roundtrip_empty(void)
     CHECK_MSG(!d, "read back differs: %s", d);
     CHECK(!back->config_text && !back->model_blob && back->model_len == 0);
     CHECK(back->n_trials == 0 && back->n_preds == 0 && back->n_outer == 0);
+    CHECK(back->n_curve == 0 && back->curve_trial == 0 && !back->curve);
+    CHECK(back->n_importances == 0 && back->n_inner == 0 && !back->inner);
     fw_results_free(r);
     fw_results_free(back);
+}
+
+static int h5_has(const char *path, const char *obj)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    int yes = f >= 0 && H5Lexists(f, obj, H5P_DEFAULT) > 0;
+    if (f >= 0)
+        H5Fclose(f);
+    return yes;
+}
+
+/* Results without a curve, importances or inner rows hold no such group,
+ * and pack as before those sections existed (no tag after the model), so
+ * files written before them still verify. A trial index alone is kept. */
+static void sections_absent(void)
+{
+    fw_err e;
+    fw_results *r = full(), *back = NULL;
+    const char *path = h5_path("nosec.h5");
+    fw_sb a;
+    fw_sb_init(&a);
+    fw_results_pack(r, &a);
+    size_t with = a.len;
+    fw_sb_reset(&a);
+    for (size_t i = 0; i < r->n_curve; i++)
+        free(r->curve[i].test), free(r->curve[i].train);
+    free(r->curve), r->curve = NULL, r->n_curve = 0, r->curve_trial = 0;
+    for (size_t i = 0; i < r->n_importances; i++)
+        free(r->importance_names[i]);
+    free(r->importance_names), free(r->importances);
+    r->importance_names = NULL, r->importances = NULL, r->n_importances = 0;
+    for (size_t i = 0; i < r->n_inner; i++) {
+        free(r->inner[i].model), free(r->inner[i].params_json);
+        free(r->inner[i].mean_test), free(r->inner[i].std_test), free(r->inner[i].test);
+    }
+    free(r->inner), r->inner = NULL, r->n_inner = 0;
+    fw_results_pack(r, &a);
+    CHECK(a.len < with);
+    CHECK(memcmp(a.s + a.len - r->model_len, r->model_blob, r->model_len) == 0);
+    fw_sb_free(&a);
+    CHECK_OK(fw_results_write_h5(r, path, &e), &e);
+    CHECK(!h5_has(path, "/learning_curve") && !h5_has(path, "/importances") &&
+          !h5_has(path, "/nested/inner") && h5_has(path, "/nested/table"));
+    CHECK_OK(fw_results_read_h5(path, &back, &e), &e);
+    const char *d = diff(r, back);
+    CHECK_MSG(!d, "read back differs: %s", d);
+    fw_results_free(back);
+    back = NULL;
+    r->curve_trial = 5; /* no point, but an index: written, read back */
+    CHECK_OK(fw_results_write_h5(r, path, &e), &e);
+    CHECK(h5_has(path, "/learning_curve/test"));
+    CHECK_OK(fw_results_read_h5(path, &back, &e), &e);
+    CHECK(back && back->curve_trial == 5 && back->n_curve == 0);
+    fw_results_free(r);
+    fw_results_free(back);
+}
+
+/* The packed sections are read in their order, once each; anything else
+ * after the model bytes is damage. */
+static void sections_order_enforced(void)
+{
+    fw_err e;
+    fw_results *r = full(), *un = NULL;
+    fw_sb a;
+    fw_sb_init(&a);
+    fw_results_pack(r, &a);
+    CHECK_OK(fw_results_unpack(a.s, a.len, &un, &e), &e);
+    fw_results_free(un);
+    un = NULL;
+    uint32_t junk = 0x31504d49u; /* an importance tag again, with nothing after it */
+    fw_sb_appendn(&a, (const char *)&junk, sizeof junk);
+    CHECK(fw_results_unpack(a.s, a.len, &un, &e) == FW_EINVAL && !un);
+    fw_sb_free(&a);
+    /* no curve: the importance tag must not be followed by a curve tag */
+    fw_sb_init(&a);
+    fw_results_pack(r, &a);
+    size_t cut = a.len;
+    for (size_t i = 0; i < a.len; i++)
+        if (memcmp(a.s + i, "LCV1", 4) == 0)
+            cut = i;
+    CHECK(cut < a.len);
+    fw_sb b;
+    fw_sb_init(&b);
+    fw_sb_appendn(&b, a.s, cut);
+    /* the sections after the curve, then a curve again: out of order */
+    size_t imp = cut;
+    while (imp < a.len && memcmp(a.s + imp, "IMP1", 4))
+        imp++;
+    fw_sb_appendn(&b, a.s + imp, a.len - imp);
+    fw_sb_appendn(&b, a.s + cut, imp - cut);
+    CHECK(fw_results_unpack(b.s, b.len, &un, &e) == FW_EINVAL && !un);
+    fw_sb_free(&a);
+    fw_sb_free(&b);
+    fw_results_free(r);
 }
 
 /* Overwriting keeps the file whole: the new content replaces the old. */
@@ -505,7 +672,9 @@ static void changed_dataset_named(void)
     char src[512];
     snprintf(src, sizeof src, "%s", h5_path("whole.h5"));
     const char *names[] = {"/trials/test", "/trials/rank", "/predictions/0/value",
-                           "/metrics/greater_is_better", "/model"};
+                           "/metrics/greater_is_better", "/model", "/learning_curve/test",
+                           "/learning_curve/n_train", "/importances/values",
+                           "/nested/inner/test", "/nested/inner/mean_test"};
     CHECK(buf);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         haddr_t off = data_offset(src, names[i]);
@@ -517,6 +686,45 @@ static void changed_dataset_named(void)
         CHECK_MSG(refused(dmg, &e) && strstr(e.msg, names[i]), "%s: %s", names[i], e.msg);
     }
     free(buf);
+    fw_results_free(r);
+}
+
+/* Replace attribute `name` of `obj` (HDF5 1.10 refuses to rewrite one in
+ * place in these files: delete it and create it again). */
+static int set_attr(const char *path, const char *obj, const char *name, hid_t type,
+                    const void *v)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), sp = H5Screate(H5S_SCALAR);
+    int ok = f >= 0 && H5Adelete_by_name(f, obj, name, H5P_DEFAULT) >= 0;
+    hid_t a = ok ? H5Acreate_by_name(f, obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT,
+                                     H5P_DEFAULT) : -1;
+    ok = a >= 0 && H5Awrite(a, type, v) >= 0;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(sp);
+    if (f >= 0)
+        H5Fclose(f);
+    return ok;
+}
+
+/* Attribute values the reader checks against the rest of the file. */
+static void attr_tamper_refused(void)
+{
+    fw_err e;
+    fw_results *r = full();
+    const char *dmg = h5_path("dmg-attr.h5");
+    CHECK_OK(fw_results_write_h5(r, dmg, &e), &e);
+    int64_t bad = 99;
+    CHECK(set_attr(dmg, "/learning_curve", "trial", H5T_NATIVE_INT64, &bad));
+    CHECK(refused(dmg, &e));
+    CHECK_MSG(strstr(e.msg, "/learning_curve") && strstr(e.msg, "not a trial"), "%s", e.msg);
+    CHECK_OK(fw_results_write_h5(r, dmg, &e), &e);
+    hid_t st = fw_h5_str_type();
+    const char *other = "knn";
+    CHECK(set_attr(dmg, "/importances", "model", st, &other));
+    H5Tclose(st);
+    CHECK(refused(dmg, &e));
+    CHECK_MSG(strstr(e.msg, "/importances") && strstr(e.msg, "model"), "%s", e.msg);
     fw_results_free(r);
 }
 
@@ -546,6 +754,7 @@ static void unwritable_is_eio(void)
     fw_results_free(r);
 }
 
-FW_TEST_MAIN(T(roundtrip_full), T(roundtrip_empty), T(overwrite_atomic), T(truncated_refused),
-             T(flipped_refused_or_same), T(changed_dataset_named), T(not_results_refused),
-             T(unwritable_is_eio))
+FW_TEST_MAIN(T(roundtrip_full), T(roundtrip_empty), T(sections_absent),
+             T(sections_order_enforced), T(overwrite_atomic), T(truncated_refused),
+             T(flipped_refused_or_same), T(changed_dataset_named), T(attr_tamper_refused),
+             T(not_results_refused), T(unwritable_is_eio))
