@@ -21,7 +21,7 @@ DEB_PKGS = build-essential pkg-config libopenmpi-dev openmpi-bin libgsl-dev \
            python3-sklearn python3-pandas python3-h5py python3-imblearn \
            python3-xgboost liblinear-tools libxml2-utils
 # And for `make bench` (the peers it runs beside foldwise).
-BENCH_PKGS = python3-optuna python3-xgboost
+BENCH_PKGS = python3-optuna python3-xgboost r-base-core r-cran-ranger
 
 ifeq ($(SANITIZER),)
   BUILD    ?= build

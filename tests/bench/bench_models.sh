@@ -1,5 +1,5 @@
 # bench_models.sh: model workloads side by side with scikit-learn (and
-# XGBoost) on the same folds: the peer's search time vs foldwise's search_s
+# XGBoost, R's ranger) on the same folds: the peer's search time vs foldwise's search_s
 # on 2 MPI ranks (and 1), best of 3 runs each, alternated.
 cat <<TXT
 Each row: the peer script (tests/bench/peers/) and \`foldwise run\` on the
@@ -18,5 +18,8 @@ for cfg in tests/bench/models/*.yaml; do
     jobs=$(sed -n 's/^# peer jobs: \([0-9]*\)/\1/p' $cfg); jobs=${jobs:-2}
     rep=$(sed -n 's/^# repeat: \([0-9]*\)/\1/p' $cfg); rep=${rep:-3}
     side --workload $w --config $cfg --data $d --jobs $jobs --repeat $rep
-    case $w in synth-gbdt-grid) side --workload $w --config $cfg --data $d --peer xgboost --repeat $rep ;; esac
+    case $w in
+    synth-gbdt-grid) side --workload $w --config $cfg --data $d --peer xgboost --repeat $rep ;;
+    synth-rf-random) side --workload $w --config $cfg --data $d --peer ranger --jobs 2 --repeat $rep ;;
+    esac
 done

@@ -4,7 +4,7 @@ on the same machine, alternated `--repeat` times (best time of each), then
 one Markdown table row: workload, peer seconds, foldwise search_s (2 ranks
 and 1 rank), speed-up, best scores and their difference.
 
-  side.py --workload W --config C --data NAME [--peer sklearn|xgboost]
+  side.py --workload W --config C --data NAME [--peer sklearn|xgboost|ranger]
           [--jobs N] [--repeat R] [--ranks 2]
 The config's data.path is set to /tmp/fwbench/NAME.csv (tests/bench/
 prepare.py writes it, with the peer's own folds in a `fold` column)."""
@@ -22,6 +22,8 @@ PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
 def peer(kind, workload, jobs):
     if kind == "xgboost":
         cmd = ["/usr/bin/python3", os.path.join(PEERS, "peer_xgboost.py")]
+    elif kind == "ranger":
+        cmd = ["/usr/bin/python3", os.path.join(PEERS, "peer_ranger.py")]
     else:
         cmd = ["/usr/bin/python3", os.path.join(PEERS, "peer_sklearn.py"), workload, str(jobs)]
     p = subprocess.run(cmd, capture_output=True, text=True, check=True)
