@@ -252,6 +252,15 @@ void fw_fit_ctx_init(fw_fit_ctx *ctx, const fw_deadline *deadline, gsl_rng *rng)
 void fw_class_weights_balanced(const double *y, const size_t *rows, size_t n,
                                size_t n_classes, double *out);
 
+/* d with its sample weights multiplied by the balanced class weights of its
+ * training rows (scikit-learn's sample_weight * compute_sample_weight(
+ * "balanced", y)), for models that read weights through d->w. *out is a
+ * copy of d whose w points to *wbuf (indexed like d->y, set on the training
+ * rows only); the caller frees *wbuf. FW_ENOMEM with a message naming
+ * `model` on failure (then *wbuf is NULL). */
+int fw_fit_data_balance(const fw_fit_data *d, fw_fit_data *out, double **wbuf,
+                        const char *model, fw_err *e);
+
 /* ---- member blocks (FW_CAP_MEMBERS) ---------------------------------- *
  * A fit with ctx->member_hi > 0 fits members [member_lo, member_hi) only
  * (trees of a forest); member t is the same whichever block fits it (its

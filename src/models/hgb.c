@@ -10,7 +10,12 @@
  * stream keyed on (seed, split key), not ctx->rng, so every configuration
  * fitted on a split sees the same validation rows and the same bins (as
  * scikit-learn with a fixed random_state). That is what lets binned rows be
- * shared through ctx->cache and a path batch equal cold fits. */
+ * shared through ctx->cache and a path batch equal cold fits.
+ *
+ * class_weight = balanced (classification) multiplies the sample weights by
+ * n / (classes * count) over all the rows given to the fit, before the
+ * validation rows are held out, as scikit-learn's _finalize_sample_weight:
+ * the validation loss is weighted by them too; the bins are not. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +23,12 @@
 #include "foldwise/data.h"
 #include "hgb_int.h"
 
-enum { P_LR, P_N_ITER, P_LEAVES, P_DEPTH, P_MSL, P_L2, P_BINS, P_LOSS, P_ES, P_VF, P_NNC, P_TOL };
+enum { P_LR, P_N_ITER, P_LEAVES, P_DEPTH, P_MSL, P_L2, P_BINS, P_LOSS, P_ES, P_VF, P_NNC, P_TOL,
+       P_CW };
 
 static const char *const none_choice[] = {"none", NULL};
 static const char *const auto_choice[] = {"auto", NULL};
+static const char *const class_weights[] = {"none", "balanced", NULL};
 static const char *const losses[] = {"auto", "log_loss", "squared_error", "absolute_error",
                                      NULL};
 enum { L_AUTO, L_LOG, L_SQUARED, L_ABSOLUTE };
@@ -52,12 +59,15 @@ static const fw_param_spec hgb_params[] = {
      .help = "iterations without improvement before early stopping"},
     {.name = "tol", .kind = FW_PARAM_REAL, .def = 1e-7, .lo = 0, .hi = INFINITY,
      .help = "improvement of the validation loss that counts"},
+    {.name = "class_weight", .kind = FW_PARAM_CHOICE, .def_choice = "none",
+     .choices = class_weights, .help = "none or balanced (n / (classes * count))"},
 };
 
 typedef struct hgb_opts {
     double lr, l2, vf, tol;
     size_t n_iter, max_leaves, max_depth, msl, n_no_change;
     int max_bins, loss, es;   /* es: -1 auto */
+    int balanced;             /* class_weight = balanced */
 } hgb_opts;
 
 static void opts_read(const fw_pval *cfg, hgb_opts *o)
@@ -74,6 +84,7 @@ static void opts_read(const fw_pval *cfg, hgb_opts *o)
     o->vf = cfg[P_VF].num;
     o->n_no_change = (size_t)cfg[P_NNC].num;
     o->tol = cfg[P_TOL].num;
+    o->balanced = cfg[P_CW].choice == 1;
 }
 
 /* The loss kind for a task, or an error naming the parameter. */
@@ -90,12 +101,20 @@ static int loss_kind(int loss, int task, int *kind, fw_err *e)
     return FW_OK;
 }
 
+/* The options against the task; the loss kind into *kind. */
+static int check_opts(const hgb_opts *o, int task, int *kind, fw_err *e)
+{
+    if (o->balanced && task != FW_TASK_CLASSIFICATION)
+        return fw_err_set(e, FW_EINVAL, "hist_gbdt: class_weight is for classification");
+    return loss_kind(o->loss, task, kind, e);
+}
+
 static int hgb_check(const fw_pval *cfg, const fw_model_info *info, fw_err *e)
 {
     hgb_opts o;
     int kind;
     opts_read(cfg, &o);
-    return loss_kind(o.loss, info->task, &kind, e);
+    return check_opts(&o, info->task, &kind, e);
 }
 
 static double hgb_complexity(const fw_pval *cfg)
@@ -446,7 +465,7 @@ static int hgb_train(fw_hgb_state *s, const fw_fit_data *d, const hgb_opts *o,
     memset(s, 0, sizeof *s);
     s->task = d->task;
     s->p = d->X.n_cols;
-    int rc = loss_kind(o->loss, d->task, &s->loss, e);
+    int rc = check_opts(o, d->task, &s->loss, e);
     if (rc)
         return rc;
     if (d->task == FW_TASK_CLASSIFICATION && d->n_classes < 2)
@@ -457,10 +476,16 @@ static int hgb_train(fw_hgb_state *s, const fw_fit_data *d, const hgb_opts *o,
     s->k = s->n_classes > 2 ? s->n_classes : 1;
     hgb_work w;
     memset(&w, 0, sizeof w);
-    rc = prepare(s, &w, d, o, ctx, e);
+    fw_fit_data dw = *d;
+    double *wbuf = NULL;
+    if (o->balanced)
+        rc = fw_fit_data_balance(d, &dw, &wbuf, "hist_gbdt", e);
+    if (!rc)
+        rc = prepare(s, &w, &dw, o, ctx, e);
     if (!rc)
         rc = boost(s, &w, o, ctx, e);
     work_free(&w);
+    free(wbuf);
     return rc;
 }
 

@@ -1,5 +1,6 @@
 /* model.c: a fitted model instance around a model type, the fit context,
- * and helpers several models share (balanced class weights). */
+ * and helpers several models share (balanced class weights, and sample
+ * weights multiplied by them). */
 #include "foldwise/model.h"
 
 #include <math.h>
@@ -124,6 +125,31 @@ void fw_class_weights_balanced(const double *y, const size_t *rows, size_t n,
         present += out[c] > 0;
     for (size_t c = 0; c < n_classes; c++)
         out[c] = out[c] > 0 ? (double)n / ((double)present * out[c]) : 0.0;
+}
+
+int fw_fit_data_balance(const fw_fit_data *d, fw_fit_data *out, double **wbuf,
+                        const char *model, fw_err *e)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < d->n; i++)
+        len = d->rows[i] + 1 > len ? d->rows[i] + 1 : len;
+    double *cw = malloc((d->n_classes + 1) * sizeof *cw);
+    *wbuf = calloc(len, sizeof **wbuf);
+    if (!cw || !*wbuf) {
+        free(cw);
+        free(*wbuf);
+        *wbuf = NULL;
+        return fw_err_set(e, FW_ENOMEM, "%s: out of memory for class weights", model);
+    }
+    fw_class_weights_balanced(d->y, d->rows, d->n, d->n_classes, cw);
+    for (size_t i = 0; i < d->n; i++) {
+        size_t r = d->rows[i];
+        (*wbuf)[r] = (d->w ? d->w[r] : 1.0) * cw[(size_t)d->y[r]];
+    }
+    free(cw);
+    *out = *d;
+    out->w = *wbuf;
+    return FW_OK;
 }
 
 /* ---- member parts ------------------------------------------------------ */

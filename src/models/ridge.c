@@ -7,36 +7,46 @@
  *
  * Classification follows RidgeClassifier: each class becomes a {-1, 1}
  * target column (one column for two classes) fitted as above against the
- * same SVD; predict gives decision values (binary: -d, d). */
+ * same SVD; predict gives decision values (binary: -d, d). class_weight =
+ * balanced multiplies the sample weights by n / (classes * count) over the
+ * training rows, as RidgeClassifier; Ridge has no class_weight, so
+ * regression refuses it. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "foldwise/data.h"
 #include "lsq_int.h"
 
-enum { P_ALPHA, P_FIT_INTERCEPT };
+enum { P_ALPHA, P_FIT_INTERCEPT, P_CLASS_WEIGHT };
+
+static const char *const class_weights[] = {"none", "balanced", NULL};
 
 static const fw_param_spec ridge_params[] = {
     {.name = "alpha", .kind = FW_PARAM_REAL, .def = 1.0, .lo = 0, .hi = INFINITY,
      .flags = FW_PARAM_LOG, .help = "L2 penalty (0 = least squares)"},
     {.name = "fit_intercept", .kind = FW_PARAM_BOOL, .def = 1, .lo = 0, .hi = 1,
      .help = "fit an unpenalised intercept (centre X and y)"},
+    {.name = "class_weight", .kind = FW_PARAM_CHOICE, .def_choice = "none",
+     .choices = class_weights, .help = "none or balanced (n / (classes * count))"},
 };
 
 static int ridge_check(const fw_pval *cfg, const fw_model_info *info, fw_err *e)
 {
-    (void)cfg;
+    if (cfg && cfg[P_CLASS_WEIGHT].choice > 0 && info && info->task != FW_TASK_CLASSIFICATION)
+        return fw_err_set(e, FW_EINVAL, "ridge: class_weight is for classification");
     if (info && info->task == FW_TASK_CLASSIFICATION && info->n_classes < 2)
         return fw_err_set(e, FW_EINVAL, "ridge: classification needs at least two classes");
     return FW_OK;
 }
 
 /* Classification: the {-1, 1} target columns (n x k, column-major, in
- * training-row order) into *out (caller frees); regression: NULL, k = 1. */
-static int ridge_targets(const fw_fit_data *d, double **out, size_t *k, fw_err *e)
+ * training-row order) into *out (caller frees); regression: NULL, k = 1.
+ * Checks cfg against the task first. */
+static int ridge_targets(const fw_fit_data *d, const fw_pval *cfg, double **out, size_t *k,
+                         fw_err *e)
 {
     fw_model_info info = {.task = d->task, .n_classes = d->n_classes};
-    int rc = ridge_check(NULL, &info, e);
+    int rc = ridge_check(cfg, &info, e);
     *out = NULL;
     *k = 1;
     if (rc || d->task != FW_TASK_CLASSIFICATION)
@@ -54,17 +64,33 @@ static int ridge_targets(const fw_fit_data *d, double **out, size_t *k, fw_err *
     return FW_OK;
 }
 
+/* The targets, and the fit data the solver sees: d itself, or with
+ * class_weight = balanced a copy whose weights carry the class weights
+ * (*wbuf, caller frees). */
+static int ridge_prepare(const fw_fit_data *d, const fw_pval *cfg, double **targets,
+                         size_t *k, fw_fit_data *dw, double **wbuf, fw_err *e)
+{
+    *dw = *d;
+    *wbuf = NULL;
+    int rc = ridge_targets(d, cfg, targets, k, e);
+    if (!rc && cfg[P_CLASS_WEIGHT].choice == 1)
+        rc = fw_fit_data_balance(d, dw, wbuf, "ridge", e);
+    return rc;
+}
+
 static int ridge_fit(void *state, const fw_fit_data *d, const fw_pval *cfg, fw_fit_ctx *ctx,
                      fw_err *e)
 {
-    double *targets;
+    double *targets, *wbuf;
     size_t k;
+    fw_fit_data dw;
     (void)ctx;
-    int rc = ridge_targets(d, &targets, &k, e);
+    int rc = ridge_prepare(d, cfg, &targets, &k, &dw, &wbuf, e);
     if (!rc)
-        rc = lsq_fit_svd(state, d, cfg[P_FIT_INTERCEPT].num != 0, cfg[P_ALPHA].num, targets, k,
-                         "ridge", e);
+        rc = lsq_fit_svd(state, &dw, cfg[P_FIT_INTERCEPT].num != 0, cfg[P_ALPHA].num, targets,
+                         k, "ridge", e);
     free(targets);
+    free(wbuf);
     return rc;
 }
 
@@ -76,19 +102,21 @@ static int ridge_path(const fw_fit_data *d, const fw_pval *const *cfgs, size_t n
     lsq_data a = {0};
     lsq_svd f = {0};
     lsq_state s = {0};
-    double *targets = NULL;
+    double *targets = NULL, *wbuf = NULL;
     size_t k;
+    fw_fit_data dw;
     fw_err e = {0};
     if (n_cfg == 0)
         return FW_OK;
-    int fi = cfgs[0][P_FIT_INTERCEPT].num != 0;
-    int rc = ridge_targets(d, &targets, &k, &e);
+    int fi = cfgs[0][P_FIT_INTERCEPT].num != 0, cw = cfgs[0][P_CLASS_WEIGHT].choice;
+    int rc = ridge_prepare(d, cfgs[0], &targets, &k, &dw, &wbuf, &e);
     if (!rc && !(rc = lsq_state_init(&s, d->X.n_cols, k, d->task, &e)) &&
-        !(rc = lsq_data_build(d, fi, 0, targets, k, &a, "ridge", &e)))
+        !(rc = lsq_data_build(&dw, fi, 0, targets, k, &a, "ridge", &e)))
         rc = lsq_svd_compute(&a, &f, "ridge", &e);
     for (size_t c = 0; !rc && c < n_cfg; c++) {
-        if ((cfgs[c][P_FIT_INTERCEPT].num != 0) != fi) {
-            fw_err_set(&errs[c], FW_EINVAL, "ridge: a path batch must share fit_intercept");
+        if ((cfgs[c][P_FIT_INTERCEPT].num != 0) != fi || cfgs[c][P_CLASS_WEIGHT].choice != cw) {
+            fw_err_set(&errs[c], FW_EINVAL, "ridge: a path batch must share fit_intercept and "
+                       "class_weight");
             continue;
         }
         s.rank = lsq_svd_solve(&f, cfgs[c][P_ALPHA].num, s.coef);
@@ -100,6 +128,7 @@ static int ridge_path(const fw_fit_data *d, const fw_pval *const *cfgs, size_t n
     if (rc)
         lsq_path_fail(errs, n_cfg, &e);
     free(targets);
+    free(wbuf);
     lsq_svd_free(&f);
     lsq_data_free(&a);
     lsq_state_free(&s);
