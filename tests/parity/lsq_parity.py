@@ -12,6 +12,12 @@ Tolerances:
   linear, ridge (separate fits and --use-path): predictions per split within
     1e-8 relative (max |a - b| / max |b|);
   ridge classifier: decision values within 1e-8 relative, same labels;
+  ridge classifier with class_weight=balanced (RidgeClassifier(class_weight=
+    "balanced")) on breast_cancer (357/212) and an imbalanced wine subset
+    (59/30/10), unweighted and with sample weights, separate fits and
+    --use-path: the same 1e-8; and balanced must move the decision values
+    away from class_weight=none by more than 1e-3 relative (so a parameter
+    that were ignored fails);
   lasso, elastic_net with tol 1e-10 on both sides: coefficients and
     intercept within 1e-4 relative to the largest coefficient, and in path
     mode predictions within 1e-4 relative.
@@ -247,6 +253,43 @@ def classifier_cases():
             report(f"{name}_ridge_classifier_run", False, str(ex))
 
 
+def imbalanced_wine():
+    """wine with classes kept 59/30/10: the first rows of each class in file
+    order (deterministic)."""
+    df = pd.read_csv("tests/data/wine.csv")
+    keep = {c: n for c, n in zip(sorted(df["cultivar"].unique()), (59, 30, 10))}
+    return df[df.groupby("cultivar").cumcount() < df["cultivar"].map(keep)].reset_index(drop=True)
+
+
+def balanced_cases():
+    sets = (("breast_cancer", pd.read_csv("tests/data/breast_cancer.csv"), "diagnosis"),
+            ("wine_imbalanced", imbalanced_wine(), "cultivar"))
+    alphas = [0.1, 10.0]
+    for name, df, target in sets:
+        df, path = with_folds(df, name + "_cw")
+        X = df.drop(columns=[target, "fold", "w"]).values
+        y = pd.Categorical(df[target]).codes
+        try:
+            for weight in (False, True):
+                wt = "_weighted" if weight else ""
+                for use_path in (False, True):
+                    out = run_tool(path, target, "ridge", {"class_weight": "balanced"}, alphas,
+                                   use_path, weight=weight, task="classification")
+                    compare_preds(f"{name}_ridge_balanced{'_path' if use_path else ''}{wt}", df,
+                                  X, y, lambda a: RidgeClassifier(alpha=a, class_weight="balanced"),
+                                  out, alphas, 1e-8, weight, decision=True)
+            plain = run_tool(path, target, "ridge", {}, alphas, task="classification")[0]
+            bal = run_tool(path, target, "ridge", {"class_weight": "balanced"}, alphas,
+                           task="classification")[0]
+            moved = max(rel([bal[key][i][1:] for i in bal[key]], [plain[key][i][1:] for i in bal[key]])
+                        for key in bal)
+            print(f"  {name}_ridge_balanced_differs: {moved:.3g}", file=sys.stderr)
+            report(f"{name}_ridge_balanced_differs", moved > 1e-3,
+                   f"balanced decision values within {moved:.3g} of class_weight=none")
+        except RuntimeError as ex:
+            report(f"{name}_ridge_balanced_run", False, str(ex))
+
+
 def main():
     if not os.access(FIT, os.X_OK):
         report("lsq_parity_tool", False, f"{FIT} not built (make tests)")
@@ -260,6 +303,7 @@ def main():
         df, path = with_folds(df, tag)
         regression_cases(tag, df, path, target, **kind)
     classifier_cases()
+    balanced_cases()
     return 1 if failures else 0
 
 

@@ -6,7 +6,9 @@
  * training sends NaN to the larger child); early stopping stops by
  * scikit-learn's rule and 'auto' switches at 10,000 rows; the deadline;
  * the binning cache is hit and changes nothing; importances; a damaged saved
- * model is refused. Parity with scikit-learn and XGBoost is
+ * model is refused; class_weight = balanced equals sample weights times
+ * n / (classes * count) over all the rows given to the fit (before the
+ * early-stopping split), and is refused for regression. Parity with scikit-learn and XGBoost is
  * tests/parity/gbdt_parity.py. */
 #include <math.h>
 #include <stdlib.h>
@@ -403,6 +405,67 @@ static void early_stopping_auto_at_10000(void)
     CHECK_MSG(ea && !eb, "auto gave %d at 10001 rows and %d at 10000", ea, eb);
 }
 
+/* ---- class_weight ------------------------------------------------------------- */
+
+/* Balanced class weights = explicit weights n / (2 count_c) over the fit's
+ * rows (not the rows left after the validation split), times the sample
+ * weights: the same trees and validation losses; and not what none gives. */
+static void class_weight_balanced(void)
+{
+    set s;
+    fw_err e = {0};
+    char why[128] = "";
+    synth(&s, 1400, 4, 7);
+    size_t n = 1200, cnt[2] = {0, 0};
+    double *sw = malloc(s.fit.X.ld * sizeof *sw), *ew = malloc(s.fit.X.ld * sizeof *ew);
+    for (size_t i = 0; i < s.fit.X.ld; i++) {
+        s.y[i] = s.y[i] > 0 && s.X[i] > 0.4;   /* about 1 in 5 positive */
+        sw[i] = 1.0 + (double)(i % 3);
+    }
+    s.fit.rows = s.rows + 100;
+    s.fit.n = n;
+    for (size_t i = 0; i < n; i++)
+        cnt[(size_t)s.y[s.fit.rows[i]]]++;
+    for (size_t i = 0; i < s.fit.X.ld; i++)
+        ew[i] = sw[i] * ((double)n / (2.0 * (double)cnt[(size_t)s.y[i]]));
+    const char *const bal[] = {"early_stopping", "true", "n_iter", "30", "class_weight",
+                               "balanced", NULL};
+    const char *const plain[] = {"early_stopping", "true", "n_iter", "30", NULL};
+    s.fit.w = sw;
+    fw_model *a = fit(&s.fit, bal, NULL, NULL, NULL, &e), *c = fit(&s.fit, plain, NULL, NULL,
+                                                                   NULL, &e);
+    s.fit.w = ew;
+    fw_model *b = fit(&s.fit, plain, NULL, NULL, NULL, &e);
+    CHECK_MSG(a && b && c, "fit failed: %s", e.msg);
+    int same = same_trees(st(a), st(b), why, sizeof why);
+    int same_val = st(a)->val_loss && st(b)->val_loss &&
+                   st(a)->val_loss[st(a)->n_iter] == st(b)->val_loss[st(b)->n_iter];
+    int differs = !same_trees(st(a), st(c), why + 64, 64);
+    fw_model_free(a);
+    fw_model_free(b);
+    fw_model_free(c);
+    free(sw);
+    free(ew);
+    unload(&s);
+    CHECK_MSG(cnt[1] > 100 && cnt[1] < 400, "%zu positives of %zu: not imbalanced", cnt[1], n);
+    CHECK_MSG(same, "balanced vs explicit weights: %s", why);
+    CHECK_MSG(same_val, "validation losses differ");
+    CHECK_MSG(differs, "balanced gave the trees of class_weight=none");
+}
+
+static void class_weight_regression_refused(void)
+{
+    set s;
+    fw_err e = {0};
+    CHECK_OK(load("diabetes.csv", "progression", &s, &e), &e);
+    const char *const bal[] = {"class_weight", "balanced", NULL};
+    fw_model *m = fit(&s.fit, bal, NULL, NULL, NULL, &e);
+    int named = strstr(e.msg, "class_weight") != NULL;
+    fw_model_free(m);
+    unload(&s);
+    CHECK_MSG(!m && named, "regression with class_weight: %s", m ? "accepted" : e.msg);
+}
+
 /* ---- deadline, cache, importances, damaged model ------------------------------ */
 
 static void deadline_mid_fit(void)
@@ -504,6 +567,7 @@ int main(int argc, char **argv)
         T(missing_direction_learned),   T(early_stopping_stops),
         T(early_stopping_auto_at_10000), T(deadline_mid_fit),
         T(cache_is_shared),             T(importances_and_damage),
-        T(median_matches_sort),         {NULL, NULL}};
+        T(median_matches_sort),         T(class_weight_balanced),
+        T(class_weight_regression_refused), {NULL, NULL}};
     return fwt_main(argc, argv, cases);
 }

@@ -8,7 +8,8 @@
  *   - integer sample weights equal repeated rows, for all four models;
  *   - max_iter reached is a warning with converged = 0, not an error;
  *   - with no feature columns every model predicts the weighted mean;
- *   - regression-only models refuse classification; bad weights refused.
+ *   - regression-only models refuse classification; bad weights refused;
+ *   - ridge refuses class_weight on regression (check and fit).
  * Parity with scikit-learn itself is tests/parity/lsq_parity.py. */
 #include <math.h>
 #include <stdlib.h>
@@ -345,6 +346,26 @@ static void refusals(void)
     CHECK_MSG(!m && neg, "negative weight accepted or not named: %s", e.msg);
 }
 
+static void ridge_class_weight_regression(void)
+{
+    lsq_set s;
+    fw_err e = {0}, e2 = {0};
+    CHECK_OK(load_diabetes(&s, &e), &e);
+    fw_pval cfg[16];
+    fw_fit_ctx ctx;
+    fw_fit_ctx_init(&ctx, NULL, NULL);
+    const fw_model_type *t = config("ridge", cfg, (const char *const[]){"class_weight",
+                                                                         "balanced", NULL});
+    fw_model_info info = {.task = FW_TASK_REGRESSION};
+    int rc_check = t ? t->check(cfg, &info, &e) : -1;
+    fw_model *m = t ? fit_one(t, cfg, &s.fit, NULL, 0, NULL, &ctx, &e2) : NULL;
+    fw_model_free(m);
+    free_set(&s);
+    CHECK_EQ_INT(rc_check, FW_EINVAL);
+    CHECK_MSG(strstr(e.msg, "class_weight") != NULL, "check message: %s", e.msg);
+    CHECK_MSG(!m && strstr(e2.msg, "class_weight") != NULL, "fit: %s", m ? "accepted" : e2.msg);
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -353,6 +374,6 @@ int main(int argc, char **argv)
         T(enet_path_equals_cold_starts), T(lasso_huge_alpha_is_mean),
         T(rank_deficient_min_norm), T(weights_equal_repeated_rows),
         T(max_iter_is_a_warning),   T(no_features_predict_mean), T(refusals),
-        {NULL, NULL}};
+        T(ridge_class_weight_regression), {NULL, NULL}};
     return fwt_main(argc, argv, cases);
 }
