@@ -28,6 +28,16 @@ against foldwise with min_samples_leaf 1 and l2_regularization 1: mean
 accuracy within 0.02 (XGBoost starts from 0.5, not the class prior, and its
 hist binning differs).
 
+class_weight=balanced (scikit-learn's class_weight="balanced", added in 1.2)
+on breast_cancer (357/212), on wine made imbalanced (the first 59/30/10 rows
+of its classes, in file order), and on that subset with sample weights: the
+same per-split tolerances and the same 1e-9 on probabilities; and balanced
+must move the probabilities away from class_weight=none by more than 1e-3
+(so a parameter that were ignored fails). Early stopping is off as
+everywhere here (the validation rows cannot match scikit-learn's draw); the
+unit test class_weight_balanced checks that the class weights are computed
+before the validation split and weight the validation loss.
+
 Prints one PASS/FAIL line per case."""
 import os
 
@@ -58,14 +68,19 @@ except Exception as exc:  # a parity script never skips
     sys.exit(1)
 
 SETS = {"wine": "cultivar", "digits": "digit", "diabetes": "progression",
-        "breast_cancer": "diagnosis"}
+        "breast_cancer": "diagnosis", "wine_imbalanced": "cultivar"}
+IMBALANCED = (59, 30, 10)   # rows kept per wine class (first in file order)
 K_FOLDS = 5
 SK_NAMES = {"n_iter": "max_iter", "max_leaves": "max_leaf_nodes"}
 
 
 def load(name, tmp, nan_frac=0.0, weights=False):
-    df = pd.read_csv("tests/data/%s.csv" % name, float_precision="round_trip")
+    df = pd.read_csv("tests/data/%s.csv" % name.replace("_imbalanced", ""),
+                     float_precision="round_trip")
     target = SETS[name]
+    if name.endswith("_imbalanced"):
+        keep = dict(zip(sorted(df[target].unique()), IMBALANCED))
+        df = df[df.groupby(target).cumcount() < df[target].map(keep)].reset_index(drop=True)
     feats = [c for c in df.columns if c != target]
     df["fold"] = np.random.RandomState(0).permutation(len(df)) % K_FOLDS
     if weights:
@@ -156,6 +171,20 @@ def check(name, tmp, params, nan_frac=0.0, weights=False):
     report(case, not msgs, "; ".join(msgs))
 
 
+def check_balanced_differs(name, tmp):
+    """class_weight=balanced must change the probabilities."""
+    case = "hist_gbdt_%s_balanced_differs" % name
+    try:
+        csv, _, _, _, target, _ = load(name, tmp)
+        a = run_tool(csv, target, {"class_weight": "balanced"})
+        b = run_tool(csv, target, {})
+    except Exception as exc:
+        return report(case, False, str(exc))
+    moved = max(np.max(np.abs(np.array(a[k][1:]) - np.array(b[k][1:]))) for k in a)
+    print("    %s: largest probability change %.3g" % (case, moved))
+    report(case, moved > 1e-3, "balanced probabilities within %.3g of none" % moved)
+
+
 def check_xgboost(tmp):
     case = "hist_gbdt_breast_cancer_vs_xgboost"
     try:
@@ -199,6 +228,11 @@ def main():
         check("wine", tmp, {}, nan_frac=0.15)
         check("diabetes", tmp, {}, nan_frac=0.15)
         check("digits", tmp, {"n_iter": 8}, nan_frac=0.15)
+        check("breast_cancer", tmp, {"class_weight": "balanced"})
+        check("wine_imbalanced", tmp, {"class_weight": "balanced"})
+        check("wine_imbalanced", tmp, {"class_weight": "balanced"}, weights=True)
+        for name in ("breast_cancer", "wine_imbalanced"):
+            check_balanced_differs(name, tmp)
         check_xgboost(tmp)
     return 1 if FAILED else 0
 
