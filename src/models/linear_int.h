@@ -98,6 +98,9 @@ typedef struct fw_lin_problem {
     void (*hess_diag)(void *ctx, double *out);
     void *ctx;
     int hv_cheap;    /* hess_vec costs O(dim^2), not a pass over the rows */
+    /* Optional: hess_vec in double precision (exact = 1) or as the loss
+     * sees fit (exact = 0: possibly single precision, much faster). */
+    void (*hess_exact)(void *ctx, int exact);
 } fw_lin_problem;
 
 typedef struct fw_lin_opts {

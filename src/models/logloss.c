@@ -9,6 +9,10 @@
  * binary, dgemm for multinomial). The value call computes the gradient and
  * the Hessian weights of its trial point at the same time; `accept` swaps
  * the trial buffers in. Every buffer is allocated once per fit.
+ * Hessian-vector products run in single precision (sgemm on a float copy of
+ * the rows, twice dgemm's speed) until the solver asks for exact ones: the
+ * Hessian only shapes the Newton step, while the value and gradient that
+ * accept steps and decide convergence stay in double precision.
  * Small binary problems go further and form the Hessian itself (below),
  * so that the solver's CG steps never touch the rows. */
 #include <cblas.h>
@@ -44,6 +48,10 @@ struct fw_logloss {
      * start of the next C on a warm-started path) costs no pass. */
     double *w_trial, *w_cur, f_trial, f_cur;
     int have_cur, trial_is_cur;
+    /* Single-precision Hessian products: the rows, v, a block of scores
+     * and one block's product, as floats. NULL when the Hessian is formed. */
+    float *Xf, *vf, *zf, *of;
+    int single;                /* hess_vec uses the float copy */
 };
 
 void fw_logloss_free(fw_logloss *l)
@@ -61,7 +69,24 @@ void fw_logloss_free(fw_logloss *l)
     free(l->d_form);
     free(l->w_trial);
     free(l->w_cur);
+    free(l->Xf);
     free(l);
+}
+
+/* The float copy of the rows and the float scratch behind it, one block. */
+static int single_alloc(fw_logloss *l)
+{
+    size_t nx = l->n * l->p1, nw = l->p1 * l->k;
+    l->Xf = malloc((nx + 2 * nw + l->block * l->k) * sizeof *l->Xf + 1);
+    if (!l->Xf)
+        return FW_ENOMEM;
+    l->vf = l->Xf + nx;
+    l->of = l->vf + nw;
+    l->zf = l->of + nw;
+    for (size_t i = 0; i < nx; i++)
+        l->Xf[i] = (float)l->X[i];
+    l->single = 1;
+    return FW_OK;
 }
 
 fw_logloss *fw_logloss_alloc(const fw_lin_rows *r, const double *sw, size_t k, int positive)
@@ -95,6 +120,8 @@ fw_logloss *fw_logloss_alloc(const fw_lin_rows *r, const double *sw, size_t k, i
         l->d_form = malloc(r->n * sizeof(double) + 1);
     }
     int dense_bad = k == 1 && r->p1 <= FW_LOGLOSS_DENSE_MAX && (!l->hess || !l->d_form);
+    if (!l->hess && single_alloc(l))
+        dense_bad = 1;
     if (!l->h_trial || !l->h_cur || !l->g_trial || !l->g_cur || !l->w_trial || !l->w_cur ||
         !l->zb || !l->ub || !l->sb ||
         dense_bad) {
@@ -270,6 +297,48 @@ static void softmax_hv_block(fw_logloss *l, size_t i0, size_t nb)
     }
 }
 
+/* The loss's weighting of the float scores zf of rows [i0, i0+nb), in
+ * double: D_i z_i (binary), sw_i P_ic (z_ic - sum_c P_ic z_ic) (softmax). */
+static void single_weigh(fw_logloss *l, size_t i0, size_t nb)
+{
+    size_t k = l->k;
+    for (size_t b = 0; b < nb; b++) {
+        const double *pr = l->h_cur + (i0 + b) * k;
+        float *z = l->zf + b * k;
+        double t = 0, sw = l->sw[i0 + b];
+        if (k == 1) {
+            z[0] = (float)(pr[0] * z[0]);
+            continue;
+        }
+        for (size_t c = 0; c < k; c++)
+            t += pr[c] * z[c];
+        for (size_t c = 0; c < k; c++)
+            z[c] = (float)(sw * pr[c] * (z[c] - t));
+    }
+}
+
+/* Rows [i0, i0+nb) of the Hessian product in single precision: scores
+ * X_b v (sgemm/sgemv), the loss's weighting, then X_b^T of it into of,
+ * added to out. */
+static void single_hv_block(fw_logloss *l, size_t i0, size_t nb, double *out)
+{
+    int p1 = (int)l->p1, k = (int)l->k, nbi = (int)nb;
+    const float *Xb = l->Xf + i0 * l->p1;
+    if (k == 1)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, nbi, p1, 1.0f, Xb, p1, l->vf, 1, 0.0f, l->zf, 1);
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nbi, k, p1, 1.0f, Xb, p1, l->vf,
+                    k, 0.0f, l->zf, k);
+    single_weigh(l, i0, nb);
+    if (k == 1)
+        cblas_sgemv(CblasRowMajor, CblasTrans, nbi, p1, 1.0f, Xb, p1, l->zf, 1, 0.0f, l->of, 1);
+    else
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, p1, k, nbi, 1.0f, Xb, p1, l->zf, k,
+                    0.0f, l->of, k);
+    for (size_t j = 0; j < l->p1 * l->k; j++)
+        out[j] += l->of[j];
+}
+
 static void logloss_hess_vec(void *ctx, const double *v, double *out)
 {
     fw_logloss *l = ctx;
@@ -282,6 +351,13 @@ static void logloss_hess_vec(void *ctx, const double *v, double *out)
         return;
     }
     memset(out, 0, l->p1 * l->k * sizeof *out);
+    if (l->single) {
+        for (size_t j = 0; j < l->p1 * l->k; j++)
+            l->vf[j] = (float)v[j];
+        for (size_t i0 = 0; i0 < l->n; i0 += l->block)
+            single_hv_block(l, i0, l->n - i0 < l->block ? l->n - i0 : l->block, out);
+        return;
+    }
     for (size_t i0 = 0; i0 < l->n; i0 += l->block) {
         size_t nb = l->n - i0 < l->block ? l->n - i0 : l->block;
         block_scores(l, i0, nb, v, l->zb);
@@ -320,6 +396,14 @@ static void logloss_hess_diag(void *ctx, double *out)
     }
 }
 
+/* Single-precision products (exact = 0) when the float copy exists, or
+ * double-precision ones (exact = 1). */
+static void logloss_hess_exact(void *ctx, int exact)
+{
+    fw_logloss *l = ctx;
+    l->single = !exact && l->Xf != NULL;
+}
+
 void fw_logloss_problem(fw_logloss *l, fw_lin_problem *pb)
 {
     pb->dim = l->p1 * l->k;
@@ -330,4 +414,5 @@ void fw_logloss_problem(fw_logloss *l, fw_lin_problem *pb)
     pb->ctx = l;
     pb->hv_cheap = l->hess != NULL;
     pb->hess_diag = logloss_hess_diag;
+    pb->hess_exact = logloss_hess_exact;
 }

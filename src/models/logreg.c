@@ -11,7 +11,8 @@
  * OWL-QN (owlqn.c), both stopping at max |projected gradient| <= tol.
  *
  * fit_predict_path fits a list of C values in ascending order, each
- * warm-started from the previous solution, on one copy of the rows. */
+ * warm-started from the previous solution (or from the line through the
+ * previous two in log C, when that starts lower), on one copy of the rows. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ typedef struct logreg_fit {
     double *sw;              /* n_sub x n row weights            */
     fw_logloss **loss;
     double *w;               /* n_sub x dim solutions (warm start) */
+    double *w_old, *guess;   /* path: the solutions before w; extrapolated start */
 } logreg_fit;
 
 static void logreg_fit_free(logreg_fit *lf)
@@ -68,6 +70,8 @@ static void logreg_fit_free(logreg_fit *lf)
     free(lf->loss);
     free(lf->sw);
     free(lf->w);
+    free(lf->w_old);
+    free(lf->guess);
     fw_lin_rows_free(&lf->r);
 }
 
@@ -132,8 +136,10 @@ static int logreg_fit_init(const fw_fit_data *d, const fw_pval *cfg, logreg_fit 
     return FW_OK;
 }
 
-/* Solve every sub-problem for cfg's C from the current w (warm start). */
-static int logreg_solve(logreg_fit *lf, const fw_pval *cfg, fw_fit_ctx *ctx, fw_err *e)
+/* Solve every sub-problem for cfg's C from the current w (warm start), or
+ * from guess (n_sub x dim, may be NULL) where the objective is lower there. */
+static int logreg_solve(logreg_fit *lf, const fw_pval *cfg, const double *guess,
+                        fw_fit_ctx *ctx, fw_err *e)
 {
     double C = cfg[P_C].num, r = cfg[P_L1_RATIO].num;
     int pen = cfg[P_PENALTY].choice;
@@ -150,6 +156,10 @@ static int logreg_solve(logreg_fit *lf, const fw_pval *cfg, fw_fit_ctx *ctx, fw_
         pb.l2 = pen == PEN_L2 ? 1.0 / C : pen == PEN_EN ? (1 - r) / C : 0.0;
         pb.l1 = pen == PEN_L1 ? 1.0 / C : pen == PEN_EN ? r / C : 0.0;
         double *w = lf->w + s * lf->dim;
+        /* The guess first: evaluating w afterwards is free (the loss keeps
+         * its current point), and the solver's first evaluation of w too. */
+        if (guess && fw_lin_objective(&pb, guess + s * lf->dim) < fw_lin_objective(&pb, w))
+            memcpy(w, guess + s * lf->dim, lf->dim * sizeof *w);
         int rc = pb.l1 > 0 ? fw_owlqn_minimize(&pb, w, &o, &rep, e)
                            : fw_tron_minimize(&pb, w, &o, &rep, e);
         ctx->n_iter = rep.n_iter > ctx->n_iter ? rep.n_iter : ctx->n_iter;
@@ -219,7 +229,7 @@ static int logreg_fit_one(void *state, const fw_fit_data *d, const fw_pval *cfg,
     }
     int rc = logreg_fit_init(d, cfg, &lf, e);
     if (!rc)
-        rc = logreg_solve(&lf, cfg, ctx, e);
+        rc = logreg_solve(&lf, cfg, NULL, ctx, e);
     if (!rc)
         rc = logreg_store(&lf, d, st, cfg, e);
     st->n_iter = ctx->n_iter;
@@ -246,6 +256,22 @@ static void order_by_c(const fw_pval *const *cfgs, size_t n, size_t *ord)
     }
 }
 
+/* The start for the path's step t: the line through the last two solutions
+ * (at C values a < b) continued to c in log C, into lf->guess; NULL when
+ * there is no such line. Solutions along an L2 path move roughly linearly
+ * in log C (their norms grow like log C on separable classes), so this
+ * start is often much closer than the last solution; logreg_solve keeps
+ * it only where its objective is lower. */
+static const double *path_guess(logreg_fit *lf, size_t t, double a, double b, double c)
+{
+    if (t < 2 || !(a < b) || !(b < c))
+        return NULL;
+    double g = log(c / b) / log(b / a);
+    for (size_t j = 0; j < lf->n_sub * lf->dim; j++)
+        lf->guess[j] = lf->w[j] + g * (lf->w[j] - lf->w_old[j]);
+    return lf->guess;
+}
+
 /* The same error for every configuration of a path that was not fitted. */
 static void path_fail(fw_err *errs, const size_t *ord, size_t from, size_t n, const fw_err *why)
 {
@@ -268,6 +294,12 @@ static int logreg_path(const fw_fit_data *d, const fw_pval *const *cfgs, size_t 
                             "differ only in C");
     if (!rc)
         rc = logreg_fit_init(d, cfgs[0], &lf, &e0);
+    if (!rc) {
+        lf.w_old = malloc(lf.n_sub * lf.dim * sizeof *lf.w_old);
+        lf.guess = malloc(lf.n_sub * lf.dim * sizeof *lf.guess);
+        if (!lf.w_old || !lf.guess)
+            rc = fw_err_set(&e0, FW_ENOMEM, "logreg: out of memory");
+    }
     if (rc) {
         path_fail(errs, NULL, 0, n_cfg, &e0);
         logreg_fit_free(&lf);
@@ -278,7 +310,10 @@ static int logreg_path(const fw_fit_data *d, const fw_pval *const *cfgs, size_t 
     for (size_t t = 0; !rc && t < n_cfg; t++) {
         size_t c = ord[t];
         fw_lin_state st = {0};
-        rc = logreg_solve(&lf, cfgs[c], &ctx[c], &errs[c]);
+        double ca = t >= 2 ? cfgs[ord[t - 2]][P_C].num : 0, cb = t ? cfgs[ord[t - 1]][P_C].num : 0;
+        const double *guess = path_guess(&lf, t, ca, cb, cfgs[c][P_C].num);
+        memcpy(lf.w_old, lf.w, lf.n_sub * lf.dim * sizeof *lf.w);
+        rc = logreg_solve(&lf, cfgs[c], guess, &ctx[c], &errs[c]);
         if (!rc)
             rc = logreg_store(&lf, d, &st, cfgs[c], &errs[c]);
         if (!rc)

@@ -11,7 +11,13 @@
  * Newton step's length: warm starts along a C path then take full Newton
  * steps at once instead of growing the radius from ||g||. Stops when the max
  * |gradient| <= tol (scikit-learn's lbfgs rule), at max_iter, or when the
- * objective cannot decrease any further in double precision. */
+ * objective cannot decrease any further in double precision.
+ * CG also stops once max |residual| <= tol/2: the residual is the model's
+ * next gradient, so a smaller one buys accuracy the stopping rule does not
+ * ask for. Hessian products may start in single precision (the loss's
+ * choice); an accepted step that fails to halve max |gradient| switches
+ * them to double precision for the rest of the fit, so that rounding in
+ * the model never slows the final convergence. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,10 +41,11 @@ static void full_hv(const fw_lin_problem *pb, const double *d, double *out)
 }
 
 /* Preconditioned Steihaug CG: s approximately minimises g.s + s'Hs/2
- * within ||s||_M <= delta, M = diag(m) (all ones without a preconditioner);
- * r = -g - Hs on return. Returns the number of Hessian products. */
+ * within ||s||_M <= delta, M = diag(m) (all ones without a preconditioner),
+ * until ||r|| <= cgtol or max |r| <= rmax; r = -g - Hs on return. Returns
+ * the number of Hessian products. */
 static int tron_cg(const fw_lin_problem *pb, const double *g, double delta, double cgtol,
-                   tron_ws *ws)
+                   double rmax, tron_ws *ws)
 {
     int n = (int)pb->dim, it = 0;
     double *s = ws->v[TR_S], *r = ws->v[TR_R], *d = ws->v[TR_D], *hd = ws->v[TR_HD];
@@ -51,7 +58,7 @@ static int tron_cg(const fw_lin_problem *pb, const double *g, double delta, doub
         rz += r[j] * z[j];
         dd += d[j] * d[j] * m[j];
     }
-    while (cblas_dnrm2(n, r, 1) > cgtol && it < n + 20) {
+    while (cblas_dnrm2(n, r, 1) > cgtol && fabs(r[cblas_idamax(n, r, 1)]) > rmax && it < n + 20) {
         full_hv(pb, d, hd);
         it++;
         double dhd = cblas_ddot(n, d, 1, hd, 1), alpha = dhd > 0 ? rz / dhd : INFINITY;
@@ -151,13 +158,15 @@ int fw_tron_minimize(const fw_lin_problem *pb, double *w, const fw_lin_opts *o,
     fw_lin_smooth_grad(pb, w, g);
     double gnorm0 = cblas_dnrm2(n, g, 1), delta = INFINITY, gmax = fw_lin_pseudo_grad(pb, w, g, NULL);
     memset(rep, 0, sizeof *rep);
+    if (pb->hess_exact)
+        pb->hess_exact(pb->ctx, 0);
     while (!fw_lin_iterate(o, gmax, rep, &rc, e)) {
         double gnorm = cblas_dnrm2(n, g, 1);
         /* A residual below tol/2 already meets the stopping rule: solving
          * further would only buy accuracy nobody asked for. */
         double cgtol = fmax(gnorm * fmin(pb->hv_cheap ? 0.01 : 0.1, gnorm / gnorm0), 0.5 * o->tol);
         tron_precond(pb, ws.v[TR_M]);
-        tron_cg(pb, g, delta, cgtol, &ws);
+        tron_cg(pb, g, delta, cgtol, 0.5 * o->tol, &ws);
         memcpy(wn, w, pb->dim * sizeof *wn);
         cblas_daxpy(n, 1.0, s, 1, wn, 1);
         double fnew = fw_lin_objective(pb, wn);
@@ -173,7 +182,10 @@ int fw_tron_minimize(const fw_lin_problem *pb, double *w, const fw_lin_opts *o,
             f = fnew;
             pb->accept(pb->ctx);
             fw_lin_smooth_grad(pb, w, g);
+            double gprev = gmax;
             gmax = fw_lin_pseudo_grad(pb, w, g, NULL);
+            if (pb->hess_exact && gmax > 0.5 * gprev)
+                pb->hess_exact(pb->ctx, 1);
         } else if (fabs(actred) <= 1e-15 * fabs(f) && fabs(prered) <= 1e-15 * fabs(f)) {
             rep->converged = 1;   /* a rejected step within rounding: nothing left to gain */
             break;
