@@ -288,32 +288,6 @@ static double cdn_dense_coord(cdn_ws *ws, const double *w, size_t j)
     return viol;
 }
 
-/* Solve A x = b in place (b becomes x) for a symmetric m x m A (row-major,
- * overwritten by its Cholesky factor L in the lower triangle). Returns 0
- * when A is not numerically positive definite. Small m only (the support
- * of a dense-path problem); the cubic cost is far below one pass over n. */
-static int cdn_cholesky_solve(double *A, size_t m, double *b)
-{
-    for (size_t j = 0; j < m; j++) {
-        double djj = A[j * m + j] - cblas_ddot((int)j, A + j * m, 1, A + j * m, 1);
-        if (!(djj > 1e-12 * fabs(A[j * m + j])) || !(djj > 0))
-            return 0;
-        djj = sqrt(djj);
-        A[j * m + j] = djj;
-        for (size_t i = j + 1; i < m; i++)
-            A[i * m + j] = (A[i * m + j] - cblas_ddot((int)j, A + i * m, 1, A + j * m, 1)) / djj;
-    }
-    for (size_t i = 0; i < m; i++)
-        b[i] = (b[i] - cblas_ddot((int)i, A + i * m, 1, b, 1)) / A[i * m + i];
-    for (size_t i = m; i-- > 0;) {
-        double t = b[i];
-        for (size_t k = i + 1; k < m; k++)
-            t -= A[k * m + i] * b[k];
-        b[i] = t / A[i * m + i];
-    }
-    return 1;
-}
-
 /* Newton on the model's current support S (free coordinates and penalised
  * ones with w + d != 0, signs held): H_SS delta = -(g + H d + l1 sign)_S,
  * taken up to the first sign change (that coordinate lands on zero). On
@@ -340,7 +314,8 @@ static void cdn_support_newton(cdn_ws *ws, const double *w, int na)
         for (size_t b = 0; b < m; b++)
             ws->HS[a * m + b] = ws->H[j * p1 + (size_t)ws->supp[b]];
     }
-    if (!cdn_cholesky_solve(ws->HS, m, ws->rs))
+    /* skipped when H_SS is not safely positive definite (CD carries on) */
+    if (!fw_lin_spd_solve(ws->HS, m, ws->rs, 1e-14))
         return;
     double alpha = 1.0;
     for (size_t a = 0; a < m; a++) {

@@ -82,6 +82,12 @@ double fw_lin_model_complexity(const fw_pval *cfg);
 
 /* ---- smooth problems and solvers ------------------------------------------ */
 
+/* Solve A x = b in place (b becomes x) for a symmetric positive definite
+ * m x m A (row-major; overwritten by its Cholesky factor), through GSL.
+ * Returns 0, leaving b unspecified, when A is not positive definite or its
+ * reciprocal condition number is at most min_rcond (or out of memory). */
+int fw_lin_spd_solve(double *A, size_t m, double *b, double min_rcond);
+
 /* Minimise  loss(w) + l2/2 * ||w[0..n_pen)||^2 + l1 * ||w[0..n_pen)||_1
  * over w in R^dim; the coordinates from n_pen on (intercepts) are free.
  * The loss is seen through four calls: `value` evaluates a trial point
