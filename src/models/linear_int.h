@@ -82,6 +82,12 @@ double fw_lin_model_complexity(const fw_pval *cfg);
 
 /* ---- smooth problems and solvers ------------------------------------------ */
 
+/* Solve A x = b in place (b becomes x) for a symmetric positive definite
+ * m x m A (row-major; overwritten by its Cholesky factor), through GSL.
+ * Returns 0, leaving b unspecified, when A is not positive definite or its
+ * reciprocal condition number is at most min_rcond (or out of memory). */
+int fw_lin_spd_solve(double *A, size_t m, double *b, double min_rcond);
+
 /* Minimise  loss(w) + l2/2 * ||w[0..n_pen)||^2 + l1 * ||w[0..n_pen)||_1
  * over w in R^dim; the coordinates from n_pen on (intercepts) are free.
  * The loss is seen through four calls: `value` evaluates a trial point
@@ -130,6 +136,16 @@ int fw_tron_minimize(const fw_lin_problem *pb, double *w, const fw_lin_opts *o,
  * l1 = 0 too, as L-BFGS). Same contract as fw_tron_minimize. */
 int fw_owlqn_minimize(const fw_lin_problem *pb, double *w, const fw_lin_opts *o,
                       fw_lin_report *rep, fw_err *e);
+/* Proximal Newton with coordinate descent (newGLMNET-style, cdn_logreg.c)
+ * for the binary log-loss of rows r (class `positive` is +1, the rest -1)
+ * with row weights sw, plus pb's l2 and l1 terms on w[0..pb->n_pen); pb
+ * supplies only dim (= r->p1), n_pen, l2 and l1. max_iter counts outer
+ * Newton iterations. Stops as fw_owlqn_minimize (max |pseudo-gradient| <=
+ * tol). w holds the start on entry and the solution on return. FW_OK
+ * (converged or not: see the report), FW_ENOMEM, FW_ETIMEOUT. */
+int fw_cdn_logreg_minimize(const fw_lin_rows *r, const double *sw, int positive,
+                           const fw_lin_problem *pb, double *w, const fw_lin_opts *o,
+                           fw_lin_report *rep, fw_err *e);
 /* The full objective at w (evaluates pb->value: w becomes the trial). */
 double fw_lin_objective(const fw_lin_problem *pb, const double *w);
 /* g = gradient of the smooth part at the current point w (loss + l2 term). */

@@ -160,8 +160,14 @@ static int logreg_solve(logreg_fit *lf, const fw_pval *cfg, const double *guess,
          * its current point), and the solver's first evaluation of w too. */
         if (guess && fw_lin_objective(&pb, guess + s * lf->dim) < fw_lin_objective(&pb, w))
             memcpy(w, guess + s * lf->dim, lf->dim * sizeof *w);
-        int rc = pb.l1 > 0 ? fw_owlqn_minimize(&pb, w, &o, &rep, e)
-                           : fw_tron_minimize(&pb, w, &o, &rep, e);
+        int rc;
+        if (pb.l1 > 0 && !lf->multinomial)
+            rc = fw_cdn_logreg_minimize(&lf->r, lf->sw + s * lf->r.n, lf->n_sub == 1 ? 1 : (int)s,
+                                        &pb, w, &o, &rep, e);
+        else if (pb.l1 > 0)
+            rc = fw_owlqn_minimize(&pb, w, &o, &rep, e);
+        else
+            rc = fw_tron_minimize(&pb, w, &o, &rep, e);
         ctx->n_iter = rep.n_iter > ctx->n_iter ? rep.n_iter : ctx->n_iter;
         ctx->final_gap = fmax(ctx->final_gap, rep.gmax);
         ctx->converged &= rep.converged;

@@ -192,6 +192,41 @@ def sparse_case(name, penalty, Cs):
                                  f"{time.time() - t0:.1f} s", *details])
 
 
+def l1_liblinear_case(name, Cs, eps=1e-12, wtol=1e-6):
+    """L1 without intercept vs LIBLINEAR -s 6 (newGLMNET) -B -1 on one split
+    of breast_cancer, scaled: LIBLINEAR minimises ||w||_1 + C sum loss, the
+    same minimiser as foldwise's sum loss + ||w||_1 / C. Large C included,
+    where OWL-QN used to stop at max_iter. LIBLINEAR's eps is relative to
+    its first gradient: at -e 1e-8 its weights are still ~1e-4 (relative)
+    from its own -e 1e-12 solution, hence 1e-12 (it then stops at its
+    Newton-iteration cap, ~1e-7 from foldwise at tol 1e-8)."""
+    X, y = load("breast_cancer.csv", "diagnosis")
+    tr, te = splits(y)[0]
+    csv, Xs = write_split(X, y, tr, te, name)
+    trf, mf = (os.path.join(TMP, f"{name}.{x}") for x in ("tr", "model"))
+    with open(trf, "w") as fh:
+        for i in tr:
+            feats = " ".join(f"{j + 1}:{v:.17g}" for j, v in enumerate(Xs[i]) if v != 0)
+            fh.write(f"{'+1' if y[i] == 1 else '-1'} {feats}\n")
+    worst, details, t0 = 0.0, [], time.time()
+    _, fits, desc = fit_tool(csv, ["logreg", "penalty=l1", "fit_intercept=false", "tol=1e-8",
+                                   "max_iter=1000"], path="C=" + ",".join(repr(c) for c in Cs))
+    for c, C in enumerate(Cs):
+        subprocess.run(["liblinear-train", "-s", "6", "-c", repr(C), "-B", "-1", "-e",
+                        repr(eps), "-q", trf, mf], check=True, capture_output=True)
+        model = open(mf).read().split("\n")
+        first = [l for l in model if l.startswith("label")][0].split()[1]
+        w = np.array([float(v) for v in model[model.index("w") + 1:] if v.strip()])
+        w = w if first in ("1", "+1") else -w
+        co, _ = coef_of(desc[c])
+        d = rel(co[0], w)
+        worst = max(worst, d)
+        details.append(f"C={C}: rel diff {d:.2e}, foldwise n_iter {int(fits[c][1])}, "
+                       f"zeros foldwise {int((co == 0).sum())} LIBLINEAR {int((w == 0).sum())}")
+    report(name, worst <= wtol, [f"max rel coef diff vs LIBLINEAR -s 6 -e {eps:g} {worst:.2e}"
+                                 f" (tol {wtol:g}); {time.time() - t0:.1f} s", *details])
+
+
 def read_libsvm(path):
     lines = open(path).read().splitlines()
     y = np.array([1 if l.split()[0] in ("+1", "1") else 0 for l in lines])
@@ -267,6 +302,7 @@ def main():
                               [1.0], weights=True, k=3),
         lambda: sparse_case("logreg_l1_vs_saga", "l1", [0.02, 0.05]),
         lambda: sparse_case("logreg_elasticnet_vs_saga", "elasticnet", [0.05, 0.1]),
+        lambda: l1_liblinear_case("logreg_l1_vs_liblinear_s6", [1.0, 23.6, 52.4]),
         lambda: svm_case("linear_svm_l2loss_vs_liblinear_s1", 1, "squared_hinge", 1.0, 1e-3),
         lambda: svm_case("linear_svm_hinge_vs_liblinear_s3", 3, "hinge", 1.0, 1e-2),
     ]
