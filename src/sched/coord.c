@@ -17,6 +17,20 @@ static void journal_path(const fw_config *c, char *buf, size_t n)
     snprintf(buf, n, "%s/journal.fwj", c->output.dir);
 }
 
+/* Complete task t with its journalled result (len bytes at p). */
+static int replay_one(coord *k, const fw_task *t, const void *p, size_t len, fw_err *e)
+{
+    fw_result r;
+    int rc = fw_result_unpack(p, len, &r, e);
+    if (rc)
+        return rc;
+    r.task = t->id;
+    rc = fw_plan_complete(k->plan, &r, e);
+    fw_result_free(&r);
+    fw_plan_mark_resumed(k->plan);
+    return rc;
+}
+
 /* Complete every ready task whose result the journal already holds; repeat
  * while that releases more (nested follow-ups, proposer batches). */
 static int replay(coord *k, fw_err *e)
@@ -46,13 +60,7 @@ static int replay(coord *k, fw_err *e)
                 defer[n++] = t->id;
                 continue;
             }
-            fw_result r;
-            if ((rc = fw_result_unpack(p, len, &r, e)))
-                break;
-            r.task = t->id;
-            rc = fw_plan_complete(k->plan, &r, e);
-            fw_result_free(&r);
-            fw_plan_mark_resumed(k->plan);
+            rc = replay_one(k, t, p, len, e);
             progress = 1;
         }
         for (size_t i = 0; i < n; i++)
@@ -70,13 +78,7 @@ static int replay(coord *k, fw_err *e)
                     break;
                 continue;
             }
-            fw_result r;
-            if ((rc = fw_result_unpack(p, len, &r, e)))
-                break;
-            r.task = t->id;
-            rc = fw_plan_complete(k->plan, &r, e);
-            fw_result_free(&r);
-            fw_plan_mark_resumed(k->plan);
+            rc = replay_one(k, t, p, len, e);
             progress = 1;
         }
         for (size_t i = 0; i < nd; i++)
