@@ -173,6 +173,9 @@ typedef struct fw_model_type {
 
     /* Optional: per-feature importances (n_cols values summing to 1). */
     int (*importances)(const void *state, double *out, size_t n_cols, fw_err *e);
+    /* Optional: the out-of-bag score of a fitted bagged model (scikit-learn's
+     * oob_score_: accuracy or R^2), NaN when it was not computed. */
+    double (*oob_score)(const void *state);
 
     /* Optional: the fitted model as a JSON object (coefficients and
      * intercepts, tree structure, iterations), for reports and parity

@@ -169,6 +169,11 @@ typedef struct fw_results {
      * split then configuration id (empty without cv.inner). */
     fw_inner_row *inner;
     size_t n_inner;
+    /* The refitted model's out-of-bag score (random_forest, extra_trees
+     * with oob_score: true): accuracy or R^2 on the rows each tree left
+     * out; has_oob = 0 otherwise. */
+    int has_oob;
+    double model_oob;
 } fw_results;
 
 void fw_results_free(fw_results *r);

@@ -587,6 +587,12 @@ static int forest_path_type(const fw_model_type *t, const fw_fit_data *d,
 
 /* ---- importances, describe, save/load ------------------------------------------ */
 
+/* The out-of-bag score of a whole-forest fit with oob_score (else NaN). */
+static double forest_oob_score(const void *state)
+{
+    return ((const forest_state *)state)->oob;
+}
+
 /* Mean of the trees' normalised importances (trees with a split), normalised. */
 static int forest_importances(const void *state, double *out, size_t n_cols, fw_err *e)
 {
@@ -754,7 +760,8 @@ static int et_path(const fw_fit_data *d, const fw_pval *const *cfgs, size_t n_cf
     .params = prm, .n_params = sizeof prm / sizeof prm[0], .state_size = sizeof(forest_state), \
     .check = chk, .fit = fitf, .predict = forest_predict, .path_param = "n_trees",             \
     .fit_predict_path = pathf, .save = forest_save, .load = forest_load,                       \
-    .importances = forest_importances, .describe = forest_describe,                            \
+    .importances = forest_importances, .oob_score = forest_oob_score,                          \
+    .describe = forest_describe,                                                               \
     .complexity = forest_complexity, .free_state = forest_free,                                \
     .predict_part = forest_predict_part, .combine = forest_combine
 

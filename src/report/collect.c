@@ -296,10 +296,11 @@ static char **model_col_names(const fw_prep *prep, const fw_dataset *d, size_t n
     return names;
 }
 
-/* The refitted model's own importances (trees: impurity, hist_gbdt: gain).
- * A model that cannot give them is left without: a warning, not an error
- * (the run's results do not depend on them). */
-static int collect_importances(const fw_dataset *d, fw_results *r)
+/* The refitted model's own importances (trees: impurity, hist_gbdt: gain)
+ * and out-of-bag score (bagged forests with oob_score). A model that cannot
+ * give its importances is left without: a warning, not an error (the run's
+ * results do not depend on them). */
+static int collect_refit_facts(const fw_dataset *d, fw_results *r)
 {
     fw_model *m = NULL;
     fw_prep *prep = NULL;
@@ -310,6 +311,10 @@ static int collect_importances(const fw_dataset *d, fw_results *r)
     int rc = fw_model_blob_load(r->model_blob, r->model_len, &m, &prep, &e);
     if (rc == FW_ENOMEM)
         return rc;
+    if (!rc && m->type->oob_score && !isnan(m->type->oob_score(m->state))) {
+        r->has_oob = 1;
+        r->model_oob = m->type->oob_score(m->state);
+    }
     if (!rc && m->type->importances) {
         size_t n = m->n_cols;
         double *v = malloc((n ? n : 1) * sizeof *v);
@@ -443,7 +448,7 @@ int fw_results_from_plan(fw_plan *p, const fw_config *c, const fw_dataset *d,
     if (!rc)
         rc = collect_curve(p, c, r);
     if (!rc)
-        rc = collect_importances(d, r);
+        rc = collect_refit_facts(d, r);
     if (!rc)
         rc = collect_inner(p, c, r);
     if (!rc) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "foldwise/data.h"
 #include "report_int.h"
 
 static int gib0(const fw_results *r)
@@ -191,5 +192,28 @@ void fw_rep_inner_of(const fw_results *r, size_t split, fw_rep_inner *s)
         const fw_inner_row *b = s->best >= 0 ? &r->inner[s->best] : NULL;
         if (!b || (up ? x->mean_test[0] > b->mean_test[0] : x->mean_test[0] < b->mean_test[0]))
             s->best = (long)i;
+    }
+}
+
+/* ---- the refitted model ---------------------------------------------------------------- */
+
+void fw_rep_model_text(const fw_results *r, fw_sb *out)
+{
+    char a[48];
+    if (!r->model_blob || !r->model_len) {
+        fw_sb_append(out, r->refit && strcmp(r->refit, "none") == 0 ? "none kept (refit: none)"
+                          : r->state && strcmp(r->state, "stopped") == 0
+                              ? "none kept (the run stopped before the refit)"
+                              : "none kept (the refit on all rows failed)");
+        return;
+    }
+    fw_sb_printf(out, "%s with ", r->model_name ? r->model_name : "?");
+    fw_rep_params_text(r->model_params_json, out);
+    fw_sb_printf(out, ", refitted on all %zu rows and kept in results.h5 (foldwise predict "
+                      "RUN_DIR NEW_DATA -o FILE applies it)", r->n_samples);
+    if (r->has_oob) {
+        fw_rep_fmt(r->model_oob, a, sizeof a);
+        fw_sb_printf(out, "; out-of-bag %s %s",
+                     r->task == FW_TASK_CLASSIFICATION ? "accuracy" : "R\xc2\xb2", a);
     }
 }

@@ -185,6 +185,11 @@ static void head_facts(fw_sb *b, const fw_results *r, const fw_rep_head *h)
     fact(b, "elapsed", buf);
     snprintf(buf, sizeof buf, "%s to %s", h->start, h->end);
     fact(b, "time (UTC)", buf);
+    fw_sb m = {0};
+    fw_rep_model_text(r, &m);
+    fact(b, "refitted model", m.s ? m.s : "");
+    b->oom |= m.oom;
+    fw_sb_free(&m);
     fw_sb_append(b, "</table>\n");
 }
 

@@ -112,6 +112,9 @@ static void headline(fw_sb *b, const fw_results *r, const fw_rep_head *h)
                     "elapsed %s (search %s).\n",
                  r->state ? r->state : "?", r->tasks_total, r->tasks_done, r->tasks_failed,
                  r->tasks_resumed, r->ranks, r->ranks == 1 ? "" : "s", h->elapsed, h->search);
+    fw_sb_append(b, "\nRefitted model: ");
+    fw_rep_model_text(r, b);
+    fw_sb_append(b, ".\n");
 }
 
 static void board(fw_sb *b, const fw_results *r)

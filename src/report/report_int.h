@@ -165,6 +165,11 @@ typedef struct fw_rep_inner {
 } fw_rep_inner;
 void fw_rep_inner_of(const fw_results *r, size_t split, fw_rep_inner *s);
 
+/* The model refitted on all rows, one phrase (plain text): model and
+ * parameters, how to apply it, its out-of-bag score when it has one; or
+ * why none was kept. */
+void fw_rep_model_text(const fw_results *r, fw_sb *out);
+
 typedef struct fw_svg fw_svg;
 /* report.html sections drawn with the plotting kit (html_plots.c,
  * html_preds.c, html_diag.c); the diagnosis sections write nothing when

@@ -567,6 +567,8 @@ static void read_model(h5r *r, fw_results *x)
     verify(r, d, "/model", fw_h5_hash_bytes(x->model_blob, x->model_blob ? x->model_len : 0));
     x->model_name = attr_str(r, d, "/model", "model");
     x->model_params_json = attr_str(r, d, "/model", "params");
+    x->has_oob = attr_read(r, d, "/model", "oob_score", H5T_FLOAT, H5T_NATIVE_DOUBLE,
+                           &x->model_oob, 0);
     H5Dclose(d);
 }
 

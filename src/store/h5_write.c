@@ -423,6 +423,8 @@ static void write_model(h5w *w, const fw_results *r)
     attr_str(w, d, "/model", "format", "foldwise fitted model with its preprocessing");
     attr_str(w, d, "/model", "model", r->model_name);
     attr_str(w, d, "/model", "params", r->model_params_json);
+    if (r->has_oob)
+        attr_f64(w, d, "/model", "oob_score", r->model_oob);
     H5Dclose(d);
 }
 

@@ -21,6 +21,7 @@ enum {
     SEC_CURVE = 0x3156434cu,      /* "LCV1": learning curve            */
     SEC_IMPORTANCE = 0x31504d49u, /* "IMP1": feature importances       */
     SEC_INNER = 0x31524e49u,      /* "INR1": nested inner-search rows  */
+    SEC_OOB = 0x31424f4fu,        /* "OOB1": refitted model's OOB score */
 };
 
 int fw_results_has_curve(const fw_results *r)
@@ -149,6 +150,10 @@ static void put_sections(fw_sb *b, const fw_results *r)
             put_f64s(b, x->std_test, nm);
             put_f64s(b, x->test, x->n_splits * nm);
         }
+    }
+    if (r->has_oob) {
+        put_tag(b, SEC_OOB);
+        fw_put_f64(b, r->model_oob);
     }
 }
 
@@ -401,14 +406,15 @@ static void get_inner(fw_reader *r, fw_results *x)
 /* The tagged sections after the model bytes: each at most once, in order. */
 static void get_sections(fw_reader *r, fw_results *x)
 {
-    static const uint32_t order[] = {SEC_CURVE, SEC_IMPORTANCE, SEC_INNER};
+    static const uint32_t order[] = {SEC_CURVE, SEC_IMPORTANCE, SEC_INNER, SEC_OOB};
+    enum { N_SEC = sizeof order / sizeof order[0] };
     size_t next = 0;
     while (!r->bad && fw_reader_left(r) > 0) {
         uint32_t tag = 0;
         fw_get(r, &tag, sizeof tag);
-        while (next < 3 && order[next] != tag)
+        while (next < N_SEC && order[next] != tag)
             next++;
-        if (next == 3) {
+        if (next == N_SEC) {
             r->bad = 1;
             return;
         }
@@ -416,8 +422,12 @@ static void get_sections(fw_reader *r, fw_results *x)
             get_curve(r, x);
         else if (tag == SEC_IMPORTANCE)
             get_importances(r, x);
-        else
+        else if (tag == SEC_INNER)
             get_inner(r, x);
+        else {
+            x->has_oob = 1;
+            x->model_oob = fw_get_f64(r);
+        }
         next++;
     }
 }

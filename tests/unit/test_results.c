@@ -141,6 +141,8 @@ static void sections(fw_results *r)
     r->importance_names = strs(3, names);
     r->importances = nums(3, 0.2);
     r->importances[2] = 0;
+    r->has_oob = 1;
+    r->model_oob = 0.9375;
     static const size_t splits[] = {3, 0, 2};
     r->n_inner = 3;
     r->inner = calloc(3, sizeof *r->inner);
@@ -368,6 +370,8 @@ static const char *diff_sections(const fw_results *a, const fw_results *b)
             !same_f64(x->test, y->test, x->n_splits * nm))
             return "inner row";
     }
+    if (a->has_oob != b->has_oob || !same_f64(&a->model_oob, &b->model_oob, a->has_oob))
+        return "out-of-bag score";
     return NULL;
 }
 
@@ -483,6 +487,7 @@ static void sections_absent(void)
         free(r->inner[i].mean_test), free(r->inner[i].std_test), free(r->inner[i].test);
     }
     free(r->inner), r->inner = NULL, r->n_inner = 0;
+    r->has_oob = 0;
     fw_results_pack(r, &a);
     CHECK(a.len < with);
     CHECK(memcmp(a.s + a.len - r->model_len, r->model_blob, r->model_len) == 0);
