@@ -67,7 +67,7 @@ static void lc_plot(fw_sb *b, const fw_results *r, const fw_rep_lc *p, size_t n)
     }
     int log = xlo > 0 && xhi / xlo >= 100; /* two decades or more */
     char xlab[96], ylab[96];
-    snprintf(xlab, sizeof xlab, "training rows (first outer split)%s", log ? ", log scale" : "");
+    snprintf(xlab, sizeof xlab, "training rows (on every outer split)%s", log ? ", log scale" : "");
     snprintf(ylab, sizeof ylab, "mean %s %s", r->metrics[0], fw_rep_arrow(r, 0));
     fw_svg s;
     fw_svg_begin(&s, W, H, "Learning curve of the chosen configuration");
