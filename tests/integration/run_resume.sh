@@ -2,7 +2,7 @@
 # the middle of an MPI run (Open MPI then ends the whole job), then
 # --resume, gives results byte-identical to an uninterrupted run, and no
 # task recorded in the journal runs again. SIGUSR1 stops a run with exit 3
-# after saving; --resume finishes it. A full disk ends with exit 4 and a
+# after saving; --resume finishes it (the learning curve too). A full disk ends with exit 4 and a
 # journal intact up to its last synced record.
 . tests/integration/lib.sh
 cat > $TMP/r.yaml <<YAML
@@ -18,8 +18,11 @@ models:
     params: {mode: ok, sleep_ms: {uniform: [20, 60]}}
   - name: dummy
     params: {strategy: [prior, stratified]}
+diagnose: {learning_curve: [0.3, 1.0]}
 output: {progress_s: 0}
 YAML
+# The learning curve as h5dump prints it (its tasks are journalled too).
+curve() { h5dump -d /learning_curve/test -d /learning_curve/train "$1/results.h5" 2>&1 | grep -v HDF5; }
 $MPIRUN -n 2 $FW run $TMP/r.yaml -o $TMP/full -q > /dev/null 2>&1
 strip_times $TMP/full/cv_results.csv > $TMP/full.csv
 
@@ -52,6 +55,10 @@ check resume_counts_resumed test "$resumed" = "$nb"
 summary_scores $TMP/full/summary.json > $TMP/a.json
 summary_scores $TMP/killed/summary.json > $TMP/b.json
 check resume_summary_identical cmp -s $TMP/a.json $TMP/b.json
+curve $TMP/full > $TMP/a.curve
+curve $TMP/killed > $TMP/b.curve
+check resume_curve_identical cmp -s $TMP/a.curve $TMP/b.curve
+check resume_curve_present grep -q DATA $TMP/a.curve
 
 # SIGUSR1 to a serial run: exit 3 after saving; --resume finishes it.
 $FW run $TMP/r.yaml -o $TMP/sig -q > /dev/null 2> $TMP/sig.err &
@@ -71,6 +78,8 @@ $FW run $TMP/r.yaml -o $TMP/sig --resume -q > /dev/null 2>&1
 check signal_resume_exit_0 test $? = 0
 strip_times $TMP/sig/cv_results.csv > $TMP/sig.csv
 check signal_resume_identical cmp -s $TMP/full.csv $TMP/sig.csv
+curve $TMP/sig > $TMP/c.curve
+check signal_resume_curve_identical cmp -s $TMP/a.curve $TMP/c.curve
 
 # An existing output dir without --resume is refused (exit 2).
 $FW run $TMP/r.yaml -o $TMP/sig -q > /dev/null 2> $TMP/exists.err
