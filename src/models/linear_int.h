@@ -146,6 +146,72 @@ int fw_owlqn_minimize(const fw_lin_problem *pb, double *w, const fw_lin_opts *o,
 int fw_cdn_logreg_minimize(const fw_lin_rows *r, const double *sw, int positive,
                            const fw_lin_problem *pb, double *w, const fw_lin_opts *o,
                            fw_lin_report *rep, fw_err *e);
+/* ---- proximal Newton with coordinate descent (cdn.c) ---------------------- */
+
+/* Inner coordinate-descent sweeps per outer iteration, at most. */
+#define FW_CDN_MAX_SWEEPS 200
+
+/* The quadratic model of the smooth part at the current point: gradient g
+ * (loss + l2 term), Hessian diagonal h (+ l2 and a floor, fw_cdn_diag),
+ * optionally the dense Hessian H (dim x dim, both triangles), and the
+ * direction d the inner solve finds. pinned: a coordinate held fixed (dim
+ * for none; the softmax's last intercept, which the loss does not identify).
+ * group: coordinates come in consecutive groups of this size (the
+ * softmax's classes of one feature; 1 = none) along whose all-ones
+ * direction the loss is flat. */
+typedef struct fw_cdn_model {
+    const fw_lin_problem *pb;
+    size_t dim, pinned, group;
+    double *g, *h, *d, *wt, *pg;
+    double *H, *q, *HS, *rs;     /* dense: H, q = H d, the support's system */
+    int *active, *supp;
+} fw_cdn_model;
+
+/* The loss as the outer loop sees it. point: the loss at w (no penalty),
+ * filling the model's g (loss part), h and H when dense. inner: the
+ * direction d for the na coordinates in active (from 0, to the model's max
+ * violation <= inner_tol), and whatever trial needs. trial: the loss at
+ * w + t d. n: the number of rows (scales the shrinking margin). */
+typedef struct fw_cdn_loss {
+    void *ctx;
+    size_t n;
+    double (*point)(void *ctx, const double *w);
+    void (*inner)(void *ctx, const double *w, int na, double inner_tol);
+    double (*trial)(void *ctx, double t);
+} fw_cdn_loss;
+
+/* Buffers for pb->dim coefficients (dense: also the dim x dim Hessian).
+ * FW_OK or FW_ENOMEM. Release with fw_cdn_model_free (NULL-safe). */
+int fw_cdn_model_alloc(fw_cdn_model *m, const fw_lin_problem *pb, int dense, fw_err *e);
+void fw_cdn_model_free(fw_cdn_model *m);
+/* The Hessian diagonal entry hjj (+ l2 when j is penalised) with a tiny
+ * floor: a column without curvature then keeps a finite step (it never moves). */
+double fw_cdn_diag(const fw_cdn_model *m, size_t j, double hjj);
+/* Dense H with its upper triangle (column-major) filled: mirror it and put
+ * fw_cdn_diag on the diagonal and in h. */
+void fw_cdn_dense_finish(fw_cdn_model *m);
+/* One coordinate of the model: the t minimising G t + H t^2/2 + l1 |v + t|
+ * (penalised) or G t + H t^2/2 (free); *viol receives the model's
+ * minimum-norm subgradient magnitude at t = 0. */
+double fw_cdn_coord_step(double G, double H, double v, double l1, int pen, double *viol);
+/* Minimise the dense model + L1 term over d (from 0) by sweeps over the na
+ * coordinates in m->active, each followed by a Newton step on the support.
+ * Returns the sweeps done. */
+int fw_cdn_inner_dense(fw_cdn_model *m, const double *w, int na, double inner_tol);
+/* The outer loop: model at w, inner solve, Armijo backtracking on the full
+ * objective, until max |pseudo-gradient| <= tol (or no decrease possible:
+ * converged), max_iter outer iterations or the deadline. w holds the start
+ * on entry and the solution on return. FW_OK or FW_ETIMEOUT. */
+int fw_cdn_minimize(fw_cdn_model *m, const fw_cdn_loss *L, double *w, const fw_lin_opts *o,
+                    fw_lin_report *rep, fw_err *e);
+/* Proximal Newton for the multinomial log-loss (cdn_softmax.c): w is
+ * feature-major (p1 x k row-major, intercept row last when r->p1 > r->p),
+ * k = r->n_present, row weights sw, pb's l2 and l1 on w[0..pb->n_pen).
+ * Same contract as fw_cdn_logreg_minimize. Forms the k p1 x k p1 Hessian:
+ * for at most FW_CDN_SOFTMAX_MAX coefficients (the caller uses OWL-QN above). */
+#define FW_CDN_SOFTMAX_MAX 1024
+int fw_cdn_softmax_minimize(const fw_lin_rows *r, const double *sw, const fw_lin_problem *pb,
+                            double *w, const fw_lin_opts *o, fw_lin_report *rep, fw_err *e);
 /* The full objective at w (evaluates pb->value: w becomes the trial). */
 double fw_lin_objective(const fw_lin_problem *pb, const double *w);
 /* g = gradient of the smooth part at the current point w (loss + l2 term). */

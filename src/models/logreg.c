@@ -164,6 +164,8 @@ static int logreg_solve(logreg_fit *lf, const fw_pval *cfg, const double *guess,
         if (pb.l1 > 0 && !lf->multinomial)
             rc = fw_cdn_logreg_minimize(&lf->r, lf->sw + s * lf->r.n, lf->n_sub == 1 ? 1 : (int)s,
                                         &pb, w, &o, &rep, e);
+        else if (pb.l1 > 0 && lf->dim <= FW_CDN_SOFTMAX_MAX)
+            rc = fw_cdn_softmax_minimize(&lf->r, lf->sw, &pb, w, &o, &rep, e);
         else if (pb.l1 > 0)
             rc = fw_owlqn_minimize(&pb, w, &o, &rep, e);
         else
