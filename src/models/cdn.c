@@ -212,7 +212,7 @@ static double *cdn_support_system(fw_cdn_model *m, const double *w, size_t ns)
  * alone crawls when features are strongly correlated (breast cancer's
  * radius, perimeter and area); this step solves the settled support at
  * once. Skipped when H_SS is not numerically positive definite. */
-static void cdn_support_newton(fw_cdn_model *m, const double *w, int na)
+static int cdn_support_newton(fw_cdn_model *m, const double *w, int na)
 {
     const fw_lin_problem *pb = m->pb;
     size_t ns = 0, dim = m->dim;
@@ -224,17 +224,18 @@ static void cdn_support_newton(fw_cdn_model *m, const double *w, int na)
     if (m->group > 1 && pb->l2 == 0)
         ns = cdn_support_ungroup(m, w, ns);
     if (ns == 0)
-        return;
+        return 1;
     if (!fw_lin_spd_solve(cdn_support_system(m, w, ns), ns, m->rs, 1e-14))
-        return;
+        return 0;
     cdn_support_step(m, w, ns);
     cblas_dsymv(CblasColMajor, CblasUpper, (int)dim, 1.0, m->H, (int)dim, m->d, 1, 0.0, m->q,
                 1);
+    return 1;
 }
 
 int fw_cdn_inner_dense(fw_cdn_model *m, const double *w, int na, double inner_tol)
 {
-    int sweeps = 0;
+    int sweeps = 0, fails = 0, wait = 0;
     memset(m->d, 0, m->dim * sizeof *m->d);
     memset(m->q, 0, m->dim * sizeof *m->q);
     while (sweeps < FW_CDN_MAX_SWEEPS) {
@@ -244,7 +245,13 @@ int fw_cdn_inner_dense(fw_cdn_model *m, const double *w, int na, double inner_to
             viol_max = fmax(viol_max, cdn_dense_coord(m, w, (size_t)m->active[a]));
         if (viol_max <= inner_tol)
             break;
-        cdn_support_newton(m, w, na);
+        /* A support whose system was singular mostly stays so for a while
+         * (near-separated rows early on a path): retry after 1, 2, 4, ...
+         * sweeps (at most 16) instead of paying a failed Cholesky each. */
+        if (wait > 0)
+            wait--;
+        else if (!cdn_support_newton(m, w, na))
+            wait = 1 << (fails < 4 ? fails++ : 4);
     }
     return sweeps;
 }
