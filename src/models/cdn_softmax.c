@@ -62,11 +62,9 @@ static int sm_alloc(sm_ws *ws, const fw_lin_rows *r, const double *sw, const fw_
     ws->m.group = k;
     ws->Z = malloc((5 * n * k + 2 * n * p1 + p1 * p1) * sizeof *ws->Z);
     ws->feat = malloc(p1 * sizeof *ws->feat);
-    if (!ws->Z || !ws->feat) {
-        sm_free(ws);
+    if (!ws->Z || !ws->feat)   /* the caller frees what was allocated */
         return fw_err_set(e, FW_ENOMEM, "out of memory for the solver (%zu rows x %zu "
                           "coefficients)", n, pb->dim);
-    }
     ws->Zt = ws->Z + n * k;
     ws->XD = ws->Zt + n * k;
     ws->P = ws->XD + n * k;
@@ -197,12 +195,11 @@ int fw_cdn_softmax_minimize(const fw_lin_rows *r, const double *sw, const fw_lin
                             double *w, const fw_lin_opts *o, fw_lin_report *rep, fw_err *e)
 {
     sm_ws ws;
-    int rc = sm_alloc(&ws, r, sw, pb, e);
-    if (rc)
-        return rc;
-    fw_cdn_loss L = {.ctx = &ws, .n = ws.n, .point = sm_point, .inner = sm_inner,
+    fw_cdn_loss L = {.ctx = &ws, .n = r->n, .point = sm_point, .inner = sm_inner,
                      .trial = sm_trial};
-    rc = fw_cdn_minimize(&ws.m, &L, w, o, rep, e);
+    int rc = sm_alloc(&ws, r, sw, pb, e);
+    if (!rc)
+        rc = fw_cdn_minimize(&ws.m, &L, w, o, rep, e);
     sm_free(&ws);
     return rc;
 }

@@ -8,7 +8,9 @@
  * penalised. Binary and one-vs-rest problems use one sigmoid per class,
  * multinomial one softmax (multi_class auto = multinomial above two
  * classes). L2 and none are solved by TRON (tron.c), L1 and elastic net by
- * OWL-QN (owlqn.c), both stopping at max |projected gradient| <= tol.
+ * proximal Newton with coordinate descent (cdn.c: cdn_logreg.c binary,
+ * cdn_softmax.c multinomial up to FW_CDN_SOFTMAX_MAX coefficients, OWL-QN
+ * above), all stopping at max |projected gradient| <= tol.
  *
  * fit_predict_path fits a list of C values in ascending order, each
  * warm-started from the previous solution (or from the line through the

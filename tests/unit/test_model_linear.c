@@ -254,6 +254,20 @@ static double rel_diff(const double *a, const double *b, size_t n)
     return max_abs_diff(a, b, n) / scale;
 }
 
+/* The scaled rows of file with unit weights into *sw (caller frees s, r,
+ * *sw); CHECKs the loads. */
+static void load_rows(const char *file, const char *target, fwt_set *s, fw_lin_rows *r,
+                      double **sw)
+{
+    fw_err e = {0};
+    *sw = NULL;
+    CHECK_OK(fwt_set_load(file, target, 1, s, &e), &e);
+    CHECK_OK(fw_lin_rows_build(&s->fit, 1.0, "test", r, &e), &e);
+    *sw = malloc(r->n * sizeof **sw);
+    for (size_t i = 0; i < r->n; i++)
+        (*sw)[i] = 1;
+}
+
 /* Scaled breast cancer at large C, where OWL-QN needed thousands of
  * iterations (C = 52.4: 3344 to tol 1e-4): the default max_iter (100
  * Newton steps) reaches the default tol, and the coefficients match a
@@ -263,12 +277,11 @@ static void l1_large_c_converges(void)
     fwt_set s;
     fw_err e = {0};
     fw_lin_rows r;
-    CHECK_OK(fwt_set_load("breast_cancer.csv", "diagnosis", 1, &s, &e), &e);
-    CHECK_OK(fw_lin_rows_build(&s.fit, 1.0, "test", &r, &e), &e);
+    double *sw;
+    load_rows("breast_cancer.csv", "diagnosis", &s, &r, &sw);
+    CHECK(sw);
     size_t p1 = r.p1;
-    double *sw = malloc(r.n * sizeof *sw), *ref = malloc(p1 * sizeof *ref), worst = 0;
-    for (size_t i = 0; i < r.n; i++)
-        sw[i] = 1;
+    double *ref = malloc(p1 * sizeof *ref), worst = 0;
     static const char *const cs[] = {"C=23.6", "C=52.4"};
     static const double cv[] = {23.6, 52.4};
     for (size_t c = 0; c < 2; c++) {
@@ -295,17 +308,19 @@ static void l1_large_c_converges(void)
     CHECK_MSG(worst <= 1e-5, "L1 coefficients differ from OWL-QN (tol 1e-9) by %g", worst);
 }
 
+/* The L1 and elastic-net C paths of the warm-start tests. */
+static const char *const l1_path_kv[] = {"tol=1e-8", "max_iter=1000", "penalty=l1", NULL};
+static const char *const en_path_kv[] = {"tol=1e-8", "max_iter=1000", "penalty=elasticnet",
+                                         "l1_ratio=0.3", NULL};
+
 static void l1_path_equals_cold_binary(void)
 {
-    static const char *const kv[] = {"tol=1e-8", "max_iter=1000", "penalty=l1", NULL};
-    check_path("breast_cancer.csv", "diagnosis", kv, 1e-7);
+    check_path("breast_cancer.csv", "diagnosis", l1_path_kv, 1e-7);
 }
 
 static void elasticnet_path_equals_cold_binary(void)
 {
-    static const char *const kv[] = {"tol=1e-8", "max_iter=1000", "penalty=elasticnet",
-                                     "l1_ratio=0.3", NULL};
-    check_path("breast_cancer.csv", "diagnosis", kv, 1e-7);
+    check_path("breast_cancer.csv", "diagnosis", en_path_kv, 1e-7);
 }
 
 /* Above 200 coefficients the solver runs the model on the columns (no
@@ -415,13 +430,12 @@ static void softmax_l1_large_c_converges(void)
     fwt_set s;
     fw_err e = {0};
     fw_lin_rows r;
-    CHECK_OK(fwt_set_load("wine.csv", "cultivar", 1, &s, &e), &e);
-    CHECK_OK(fw_lin_rows_build(&s.fit, 1.0, "test", &r, &e), &e);
+    double *sw;
+    load_rows("wine.csv", "cultivar", &s, &r, &sw);
+    CHECK(sw);
     size_t k = r.n_present, p1 = r.p1;
-    double *sw = malloc(r.n * sizeof *sw), *a = malloc(k * p1 * sizeof *a);
-    double *b = malloc(k * p1 * sizeof *b), worst = 0, excess = -INFINITY;
-    for (size_t i = 0; i < r.n; i++)
-        sw[i] = 1;
+    double *a = malloc(k * p1 * sizeof *a), *b = malloc(k * p1 * sizeof *b);
+    double worst = 0, excess = -INFINITY;
     static const char *const cs[] = {"C=10", "C=100", "C=1000", "C=100"};
     static const char *const pens[] = {"penalty=l1", "penalty=l1", "penalty=l1",
                                        "penalty=elasticnet"};
@@ -459,15 +473,12 @@ static void softmax_l1_large_c_converges(void)
 
 static void softmax_l1_path_equals_cold(void)
 {
-    static const char *const kv[] = {"tol=1e-8", "max_iter=1000", "penalty=l1", NULL};
-    check_path("wine.csv", "cultivar", kv, 1e-7);
+    check_path("wine.csv", "cultivar", l1_path_kv, 1e-7);
 }
 
 static void softmax_elasticnet_path_equals_cold(void)
 {
-    static const char *const kv[] = {"tol=1e-8", "max_iter=1000", "penalty=elasticnet",
-                                     "l1_ratio=0.3", NULL};
-    check_path("wine.csv", "cultivar", kv, 1e-7);
+    check_path("wine.csv", "cultivar", en_path_kv, 1e-7);
 }
 
 /* class_weight=balanced vs the same weights passed as sample weights. */
