@@ -4,7 +4,7 @@
  * classes with a block-diagonal (per-class) quadratic model; here the model
  * is the full cross-class one, formed densely: its Hessian is
  *   H[(j,c),(l,c')] = sum_i s_i p_ic (delta_cc' - p_ic') x_ij x_il
- * (K(K+1)/2 dgemm per outer iteration, on the active features), so the outer loop converges
+ * (K(K+1)/2 dsyrk or dgemm per outer iteration, on the active features), so the outer loop converges
  * superlinearly like the binary solver, where per-class models converge
  * linearly at the rate the classes are coupled. Coefficients are
  * feature-major (w[j K + c]), as logloss.c lays them out.
@@ -21,6 +21,14 @@
 
 #include "linear_int.h"
 
+/* Feature columns gathered for the Hessian: len features (feat) and their
+ * columns of the rows, n x len row-major (X). */
+typedef struct sm_cols {
+    size_t len;
+    size_t *feat;
+    double *X;
+} sm_cols;
+
 typedef struct sm_ws {
     fw_cdn_model m;
     const fw_lin_rows *r;
@@ -31,16 +39,20 @@ typedef struct sm_ws {
     double *XD;    /* n x k: X times the direction           */
     double *P;     /* n x k probabilities at the current point */
     double *R;     /* n x k: s_i (p_ic - [y_i = c])            */
-    double *Xf;    /* n x nf: the columns of the active features */
-    double *A;     /* n x nf: Xf's rows scaled by a Hessian weight */
-    double *B;     /* nf x nf: one class pair's Hessian block  */
-    size_t *feat;  /* p1: the active features (nf of them)     */
+    double *A;     /* n x p1: gathered rows scaled by a Hessian weight */
+    double *B;     /* p1 x p1: one class pair's Hessian block  */
+    sm_cols *cols; /* k + 1: each class's active features, then their union */
+    size_t *seen;  /* p1 */
 } sm_ws;
 
 static void sm_free(sm_ws *ws)
 {
     free(ws->Z);
-    free(ws->feat);
+    if (ws->cols) {
+        free(ws->cols[0].feat);
+        free(ws->cols[0].X);
+    }
+    free(ws->cols);
     fw_cdn_model_free(&ws->m);
 }
 
@@ -60,18 +72,27 @@ static int sm_alloc(sm_ws *ws, const fw_lin_rows *r, const double *sw, const fw_
     if (p1 > r->p)
         ws->m.pinned = pb->dim - 1;
     ws->m.group = k;
-    ws->Z = malloc((5 * n * k + 2 * n * p1 + p1 * p1) * sizeof *ws->Z);
-    ws->feat = malloc(p1 * sizeof *ws->feat);
-    if (!ws->Z || !ws->feat)   /* the caller frees what was allocated */
+    ws->Z = malloc((5 * n * k + n * p1 + p1 * p1) * sizeof *ws->Z);
+    ws->cols = calloc(k + 1, sizeof *ws->cols);
+    if (!ws->Z || !ws->cols)   /* the caller frees what was allocated */
         return fw_err_set(e, FW_ENOMEM, "out of memory for the solver (%zu rows x %zu "
                           "coefficients)", n, pb->dim);
+    ws->cols[0].feat = malloc((k + 2) * p1 * sizeof *ws->cols[0].feat);
+    ws->cols[0].X = malloc((k + 1) * n * p1 * sizeof *ws->cols[0].X);
+    if (!ws->cols[0].feat || !ws->cols[0].X)
+        return fw_err_set(e, FW_ENOMEM, "out of memory for the solver (%zu rows x %zu "
+                          "coefficients)", n, pb->dim);
+    for (size_t c = 1; c <= k; c++) {
+        ws->cols[c].feat = ws->cols[0].feat + c * p1;
+        ws->cols[c].X = ws->cols[0].X + c * n * p1;
+    }
+    ws->seen = ws->cols[0].feat + (k + 1) * p1;
     ws->Zt = ws->Z + n * k;
     ws->XD = ws->Zt + n * k;
     ws->P = ws->XD + n * k;
     ws->R = ws->P + n * k;
     ws->A = ws->R + n * k;
-    ws->Xf = ws->A + n * p1;
-    ws->B = ws->Xf + n * p1;
+    ws->B = ws->A + n * p1;
     /* H is read (times zeros of d) outside the active block: keep it finite */
     memset(ws->m.H, 0, ws->m.dim * ws->m.dim * sizeof *ws->m.H);
     return FW_OK;
@@ -106,46 +127,87 @@ static void sm_put(sm_ws *ws, size_t j, size_t l, size_t c, size_t c2, double v)
     H[(l * k + c) * dim + j * k + c2] = H[(j * k + c2) * dim + l * k + c] = v;
 }
 
-/* The Hessian block of classes (c, c2) on the nf features in ws->feat
- * (their columns gathered in Xf) into H. Every block is X'diag(a)X with
- * a_i = s_i p_ic (delta_cc2 - p_ic2), of one sign: one dsyrk on the
- * sqrt|a|-scaled rows (half a dgemm's work). */
-static void sm_block(sm_ws *ws, size_t nf, size_t c, size_t c2)
+/* The Hessian block of classes (c, c2), rows on u's features, columns on
+ * v's, into H (and its mirror). Every block is X'diag(a)X with a_i =
+ * s_i p_ic (delta_cc2 - p_ic2). On one feature list (u == v) the block is
+ * symmetric and a has one sign: one dsyrk on the sqrt|a|-scaled rows (half
+ * a dgemm's work); else one dgemm. */
+static void sm_block(sm_ws *ws, const sm_cols *u, const sm_cols *v, size_t c, size_t c2)
 {
-    size_t n = ws->n, k = ws->k;
+    size_t n = ws->n, k = ws->k, dim = ws->m.dim, lu = u->len, lv = v->len;
+    if (!lu || !lv)
+        return;
     for (size_t i = 0; i < n; i++) {
         double a = ws->sw[i] * ws->P[i * k + c] * ((c == c2) - ws->P[i * k + c2]);
-        double sa = sqrt(fabs(a));
-        for (size_t j = 0; j < nf; j++)
-            ws->A[i * nf + j] = sa * ws->Xf[i * nf + j];
+        double f = u == v ? sqrt(fabs(a)) : a;
+        for (size_t j = 0; j < lu; j++)
+            ws->A[i * lu + j] = f * u->X[i * lu + j];
     }
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)nf, (int)n, c == c2 ? 1.0 : -1.0,
-                ws->A, (int)nf, 0.0, ws->B, (int)nf);
-    for (size_t a = 0; a < nf; a++)
-        for (size_t b = a; b < nf; b++)
-            sm_put(ws, ws->feat[a], ws->feat[b], c, c2, ws->B[a * nf + b]);
+    if (u == v) {
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)lu, (int)n,
+                    c == c2 ? 1.0 : -1.0, ws->A, (int)lu, 0.0, ws->B, (int)lu);
+        for (size_t a = 0; a < lu; a++)
+            for (size_t b = a; b < lu; b++)
+                sm_put(ws, u->feat[a], u->feat[b], c, c2, ws->B[a * lu + b]);
+        return;
+    }
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)lu, (int)lv, (int)n, 1.0, ws->A,
+                (int)lu, v->X, (int)lv, 0.0, ws->B, (int)lv);
+    for (size_t a = 0; a < lu; a++)
+        for (size_t b = 0; b < lv; b++) {
+            size_t r0 = u->feat[a] * k + c, c0 = v->feat[b] * k + c2;
+            ws->m.H[r0 * dim + c0] = ws->m.H[c0 * dim + r0] = ws->B[a * lv + b];
+        }
 }
 
-/* The Hessian on the features with an active coordinate: the inner solve
- * reads H only there (entries elsewhere keep finite stale values that meet
- * only zeros of d). At small C most features are shrunk away, and the cost
- * (n nf^2 K(K+1)) falls with them. */
+/* The columns of l's features. */
+static void sm_gather(const sm_ws *ws, sm_cols *l)
+{
+    for (size_t i = 0; i < ws->n; i++)
+        for (size_t a = 0; a < l->len; a++)
+            l->X[i * l->len + a] = ws->r->X[i * ws->p1 + l->feat[a]];
+}
+
+/* Each class's features with an active coordinate, and their union. */
+static void sm_lists(sm_ws *ws, int na)
+{
+    const fw_cdn_model *m = &ws->m;
+    size_t k = ws->k;
+    sm_cols *uni = &ws->cols[k];
+    memset(ws->seen, 0, ws->p1 * sizeof *ws->seen);
+    for (size_t c = 0; c <= k; c++)
+        ws->cols[c].len = 0;
+    for (int a = 0; a < na; a++) {
+        size_t j = (size_t)m->active[a] / k, c = (size_t)m->active[a] % k;
+        ws->cols[c].feat[ws->cols[c].len++] = j;
+        if (!ws->seen[j]++)
+            uni->feat[uni->len++] = j;
+    }
+}
+
+/* The Hessian on the active coordinates: the inner solve reads H only
+ * there (entries elsewhere keep finite stale values that meet only zeros
+ * of d). Two ways, the cheaper taken: per class pair on each class's own
+ * active features (n na^2 flops: pays when C is small and each class keeps
+ * few features), or every pair on the union of the active features with
+ * dsyrk (n (nf k)^2 / 2). */
 static void sm_hessian(sm_ws *ws, int na)
 {
     fw_cdn_model *m = &ws->m;
-    size_t n = ws->n, p1 = ws->p1, k = ws->k, nf = 0;
-    memset(ws->feat, 0, p1 * sizeof *ws->feat);
-    for (int a = 0; a < na; a++)
-        ws->feat[(size_t)m->active[a] / k] = 1;
-    for (size_t j = 0; j < p1; j++)
-        if (ws->feat[j])
-            ws->feat[nf++] = j;
-    for (size_t i = 0; i < n; i++)
-        for (size_t a = 0; a < nf; a++)
-            ws->Xf[i * nf + a] = ws->r->X[i * p1 + ws->feat[a]];
+    size_t k = ws->k;
+    sm_lists(ws, na);
+    double nfk = (double)(ws->cols[k].len * k);
+    int per_class = (double)na * (double)na < 0.5 * nfk * nfk;
+    for (size_t c = 0; c <= k; c++)
+        if ((c < k) == per_class)
+            sm_gather(ws, &ws->cols[c]);
     for (size_t c = 0; c < k; c++)
-        for (size_t c2 = c; c2 < k; c2++)
-            sm_block(ws, nf, c, c2);
+        for (size_t c2 = c; c2 < k; c2++) {
+            if (per_class)
+                sm_block(ws, &ws->cols[c], &ws->cols[c2], c, c2);
+            else
+                sm_block(ws, &ws->cols[k], &ws->cols[k], c, c2);
+        }
     for (int a = 0; a < na; a++) {
         size_t j = (size_t)m->active[a];
         m->H[j * m->dim + j] = m->h[j] = fw_cdn_diag(m, j, m->H[j * m->dim + j]);
