@@ -1,7 +1,8 @@
 /* linear_int.h: what the linear models (logreg, linear_svm) share, not
  * public API: the contiguous copy of the training rows, the fitted linear
  * state with its prediction links, the smooth-problem interface the
- * solvers see (TRON for smooth objectives, OWL-QN for an added L1 term),
+ * solvers see (TRON for smooth objectives, proximal Newton (cdn.c) and
+ * OWL-QN for an added L1 term),
  * the logistic losses behind that interface, and the dual coordinate
  * descent of the linear SVM. Unit tests include it to reach solver
  * internals (objective traces, gradients at the solution). */
