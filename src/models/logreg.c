@@ -191,12 +191,15 @@ static int logreg_solve(logreg_fit *lf, const fw_pval *cfg, const double *guess,
 /* Softmax scores are unchanged by adding one constant to every class, so the
  * intercepts (and unpenalised coefficients) are defined only up to that
  * constant. Report the representative with zero sum over classes, as
- * scikit-learn's solvers reach from a zero start (penalised coefficients
- * already sum to zero at the optimum). */
-static void center_classes(fw_lin_state *st)
+ * scikit-learn's solvers reach from a zero start, for columns from `from`
+ * on. L2-penalised coefficients already sum to zero at the optimum; L1 and
+ * elastic-net ones do not (the L1 term prefers a median, not a mean), so
+ * there only the intercepts are centred and the coefficients stay the
+ * objective's minimiser, with its exact zeros. */
+static void center_classes(fw_lin_state *st, size_t from)
 {
     size_t p1 = st->p + 1;
-    for (size_t j = 0; j < p1; j++) {
+    for (size_t j = from; j < p1; j++) {
         double mean = 0;
         for (size_t c = 0; c < st->k; c++)
             mean += st->coef[c * p1 + j] / (double)st->k;
@@ -221,8 +224,10 @@ static int logreg_store(const logreg_fit *lf, const fw_fit_data *d, fw_lin_state
             for (size_t j = 0; j < lf->r.p1; j++)
                 row[j] = w[j * kk + c];
         }
-    if (lf->multinomial)
-        center_classes(st);
+    if (lf->multinomial) {
+        int pen = cfg[P_PENALTY].choice;
+        center_classes(st, pen == PEN_L1 || pen == PEN_EN ? p : 0);
+    }
     st->C = cfg[P_C].num;
     return FW_OK;
 }
