@@ -66,6 +66,10 @@ typedef struct fw_config {
         long importance_repeats;
         int drift;
         int set;
+        /* learning_curve_shuffle: false: each fraction takes the first rows
+         * of the split's training rows (scikit-learn's learning_curve
+         * default), instead of the first rows of a fixed permutation. */
+        int learning_curve_first_rows;
     } diagnose;
     struct {
         char *dir;

@@ -504,12 +504,15 @@ static int load_ensemble(const cfx *x, const ynode *m, fw_config *c)
 
 static int load_diagnose(const cfx *x, const ynode *m, fw_config *c)
 {
-    static const char *const keys[] = {"learning_curve", "permutation_importance", "drift", NULL};
+    static const char *const keys[] = {"learning_curve", "learning_curve_shuffle",
+                                       "permutation_importance", "drift", NULL};
     static const char *const pkeys[] = {"repeats", NULL};
-    int rc;
+    int rc, shuffle = 1;
     if ((rc = check_keys(x, m, "diagnose", keys)) ||
-        (rc = get_bool(x, m, "diagnose", "drift", &c->diagnose.drift)))
+        (rc = get_bool(x, m, "diagnose", "drift", &c->diagnose.drift)) ||
+        (rc = get_bool(x, m, "diagnose", "learning_curve_shuffle", &shuffle)))
         return rc;
+    c->diagnose.learning_curve_first_rows = !shuffle;
     const ynode *pi = fw_yaml_get(m, "permutation_importance");
     if (pi && ((rc = check_keys(x, pi, "diagnose.permutation_importance", pkeys)) ||
                (rc = get_int(x, pi, "diagnose.permutation_importance", "repeats", 1, 1000,

@@ -140,7 +140,9 @@ static int task_rows_get(fw_exec *x, const fw_task *t, task_rows *tr, fw_err *e)
     if (t->kind == FW_TK_CURVE) {
         size_t n = fw_curve_n_train(t->train_frac, fw_cv_outer(x->cv)->folds[0].n_train,
                                     tr->n_train);
-        if (n < tr->n_train)
+        if (n < tr->n_train && x->c->diagnose.learning_curve_first_rows)
+            tr->n_train = n; /* the split's rows are in ascending order */
+        else if (n < tr->n_train)
             return subsample(x, t, n, tr, e);
     }
     return FW_OK;

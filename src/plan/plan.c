@@ -50,6 +50,9 @@ static uint64_t task_key(const fw_plan *p, const fw_task *t)
     int32_t hdr[3] = {t->kind, t->outer, t->inner};
     fw_hasher_update(h, hdr, sizeof hdr);
     fw_hasher_update(h, &t->train_frac, sizeof t->train_frac);
+    /* (hashed only when set, so the default's keys are as they were) */
+    if (t->kind == FW_TK_CURVE && p->c->diagnose.learning_curve_first_rows)
+        fw_hasher_update(h, "first rows", 10);
     fw_hasher_update(h, &t->member, sizeof t->member);
     for (uint32_t i = 0; i < t->n_cand; i++) {
         uint64_t k = fw_fit_key(p->c, &p->c->spaces[t->cands[i].space], t, &t->cands[i]);

@@ -268,9 +268,10 @@ def float32_csv(path, target, name):
 def case_learning_curve():
     """Every training set has the same size (4 rows always in training), so
     scikit-learn's learning_curve uses whole splits at fraction 1 as
-    foldwise does; smaller fractions are random subsets on foldwise's side
-    (a fixed permutation, scikit-learn takes the first rows), so only
-    their sizes are compared, and their scores across rank counts."""
+    foldwise does. By default smaller fractions are random subsets on
+    foldwise's side (a fixed permutation; scikit-learn takes the first
+    rows), so only their sizes are compared, and their scores across rank
+    counts; with learning_curve_shuffle: false every point is compared."""
     head, body, X, y = read_csv("tests/data/breast_cancer.csv", "diagnosis")
     perm = np.random.RandomState(4).permutation(len(y))
     folds = np.full(len(y), -1)
@@ -314,6 +315,17 @@ output: {progress_s: 0}
     with h5py.File(os.path.join(TMP, "lc2", "results.h5"), "r") as f:
         same = all(np.array_equal(f["/learning_curve/" + k][()], lc[k]) for k in lc)
     report("learning_curve_two_ranks", same, "the curve differs on 2 ranks")
+    # learning_curve_shuffle: false takes the first training rows, as
+    # scikit-learn's default: every point then equals learning_curve's.
+    run_foldwise("lc_first", yaml_text.replace("diagnose: {", "diagnose: {learning_curve_shuffle: false, "))
+    with h5py.File(os.path.join(TMP, "lc_first", "results.h5"), "r") as f:
+        ft, fr = f["/learning_curve/test"][()], f["/learning_curve/train"][()]
+    bad = [(i, s) for i in range(len(fracs)) for s in range(5)
+           if not (close(ft[i][s][0], test[i][s]) and close(fr[i][s][0], train[i][s]))]
+    report("learning_curve_first_rows_all_points", not bad and ft.shape[0] == len(fracs),
+           "points (fraction, split) differing: %s" % bad[:5])
+    report("learning_curve_shuffle_differs", not np.array_equal(ft[:-1], lc["test"][:-1]),
+           "the shuffled curve equals the first-rows one below fraction 1")
 
 
 def case_tree_importances():
