@@ -113,5 +113,6 @@ void fwt_set_free(fwt_set *s)
     fw_dataset_free(s->d);
     free(s->X);
     free(s->rows);
+    free(s->y);
     memset(s, 0, sizeof *s);
 }

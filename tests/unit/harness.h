@@ -35,6 +35,7 @@ typedef struct fwt_set {
     double *X;              /* column-major n x p */
     size_t *rows;           /* 0..n-1 */
     fw_fit_data fit;
+    double *y;              /* a test's own (synthetic) targets, or NULL */
 } fwt_set;
 
 int fwt_set_load(const char *file, const char *target, int standardise, fwt_set *s, fw_err *e);

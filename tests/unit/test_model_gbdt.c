@@ -22,42 +22,16 @@
 #include "harness.h"
 #include "models/hgb_int.h"
 
-typedef struct set {
-    fw_dataset *d;
-    double *X;
-    size_t *rows;
-    double *y;              /* synthetic sets only */
-    fw_fit_data fit;
-} set;
+/* Data sets: the harness's loader (features as they are), and synth()
+ * below with its own targets in s->y. */
+typedef fwt_set set;
 
 static int load(const char *file, const char *target, set *s, fw_err *e)
 {
-    fw_data_opts o = {0};
-    o.path = (char *)fwt_data(file);
-    o.target = (char *)target;
-    memset(s, 0, sizeof *s);
-    int rc = fw_dataset_load(&o, &s->d, e);
-    if (rc)
-        return rc;
-    size_t n = s->d->n_rows, p = s->d->n_features;
-    s->X = malloc(n * p * sizeof *s->X);
-    s->rows = malloc(n * sizeof *s->rows);
-    for (size_t j = 0; j < p; j++)
-        memcpy(s->X + j * n, fw_dataset_col(s->d, j), n * sizeof *s->X);
-    for (size_t i = 0; i < n; i++)
-        s->rows[i] = i;
-    s->fit = (fw_fit_data){{s->X, n, p}, s->rows, n, s->d->y, NULL, s->d->task,
-                           s->d->task == FW_TASK_CLASSIFICATION ? s->d->n_classes : 0, NULL};
-    return FW_OK;
+    return fwt_set_load(file, target, 0, s, e);
 }
 
-static void unload(set *s)
-{
-    fw_dataset_free(s->d);
-    free(s->X);
-    free(s->rows);
-    free(s->y);
-}
+static void unload(set *s) { fwt_set_free(s); }
 
 /* A synthetic binary problem: n rows, p features, label from the first two. */
 static void synth(set *s, size_t n, size_t p, unsigned long seed)
