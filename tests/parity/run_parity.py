@@ -249,9 +249,10 @@ output: {progress_s: 0}
     report("nested_nb_inner_rows", ok, why)
 
 
-def float32_csv(path, target, name):
+def float32_csv(path, target, name, regression=False):
     """The data with features cast to float32 (as scikit-learn's trees see
-    them), written back so foldwise reads the same values."""
+    them), written back so foldwise reads the same values; y as numbers for
+    a regression target."""
     head, body, X, y = read_csv(path, target)
     X = X.astype(np.float32).astype(np.float64)
     t = head.index(target)
@@ -262,7 +263,7 @@ def float32_csv(path, target, name):
         for r, x in zip(body, X):
             vals = iter(repr(float(v)) for v in x)
             w.writerow([r[t] if i == t else next(vals) for i in range(len(head))])
-    return out, X, y
+    return out, X, [float(v) for v in y] if regression else y
 
 
 def case_learning_curve():
@@ -339,9 +340,8 @@ def case_tree_importances():
             ("wine", "cultivar", 2, "accuracy", DecisionTreeClassifier),
             ("diabetes", "progression", 3, "r2", DecisionTreeRegressor)):
         case = "tree_importances_" + data
-        path, X, y = float32_csv("tests/data/%s.csv" % data, target, data + "32.csv")
-        if M is DecisionTreeRegressor:
-            y = [float(v) for v in y]
+        path, X, y = float32_csv("tests/data/%s.csv" % data, target, data + "32.csv",
+                                 M is DecisionTreeRegressor)
         run_foldwise("imp_" + data, """
 data: {path: %s, target: %s}
 cv: {outer: {kind: kfold, k: 3}}
@@ -375,9 +375,8 @@ def case_forest_oob():
     for data, target, metric, M, tol in (
             ("wine", "cultivar", "accuracy", RandomForestClassifier, 0.02),
             ("diabetes", "progression", "r2", RandomForestRegressor, 0.03)):
-        path, X, y = float32_csv("tests/data/%s.csv" % data, target, data + "_oob.csv")
-        if M is RandomForestRegressor:
-            y = [float(v) for v in y]
+        path, X, y = float32_csv("tests/data/%s.csv" % data, target, data + "_oob.csv",
+                                 M is RandomForestRegressor)
         run_foldwise("oob_" + data, """
 data: {path: %s, target: %s}
 cv: {outer: {kind: kfold, k: 3}}
